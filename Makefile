@@ -1,0 +1,38 @@
+# Two commands do all set-up on a fresh machine: `make demo` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+# Root installs directly, others through sudo when it is there.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
+LO_PACKAGES := libreoffice-calc-nogui fonts-noto-cjk poppler-utils python3-uno
+
+.PHONY: demo test lint typecheck unit libreoffice clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+# LibreOffice is the real spreadsheet client the tests drive; install it when missing and possible.
+libreoffice:
+	@if ! command -v soffice >/dev/null || ! [ -x /usr/bin/pdftoppm ] || ! /usr/bin/python3 -c 'import uno' 2>/dev/null; then \
+	  echo "installing LibreOffice headless: $(LO_PACKAGES)"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(LO_PACKAGES) >/dev/null \
+	  || echo "WARNING: could not install LibreOffice; its tests will fail"; \
+	fi
+
+demo: $(STAMP)
+	$(BIN)/python examples/demo.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: $(STAMP) libreoffice lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf out .pytest_cache .mypy_cache .ruff_cache
