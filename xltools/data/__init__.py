@@ -6,7 +6,7 @@ Kept as TOML so the bureau can edit them without touching code.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -57,6 +57,9 @@ class TargetVocabulary:
     qualitative: tuple[str, ...]
     vague_markers: tuple[str, ...]
     percent_units: tuple[str, ...]
+    operator_words: dict[str, str] = field(default_factory=dict)  # word -> operator, before the number
+    operator_suffixes: dict[str, str] = field(default_factory=dict)  # word -> operator, after the number
+    uncapped_rate_markers: tuple[str, ...] = ()
 
 
 @cache
@@ -66,4 +69,7 @@ def targets() -> TargetVocabulary:
         qualitative=tuple(raw["qualitative"]),
         vague_markers=tuple(raw["vague_markers"]),
         percent_units=tuple(raw["percent_units"]),
+        operator_words=dict(raw.get("operator_words", {})),
+        operator_suffixes=dict(raw.get("operator_suffixes", {})),
+        uncapped_rate_markers=tuple(raw.get("uncapped_rate_markers", ())),
     )
