@@ -6,14 +6,61 @@ Exit codes: 0 no error finding, 1 at least one error finding, 2 usage error (cli
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from xltools.findings import Report
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="xltools")
 def main() -> None:
     """上海市财政支出项目绩效目标申报表工具：生成模板、校验、汇总。"""
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON 数组（键：file, sheet, cell, code, severity, message）。")
+@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="把带标注的副本写入此目录（原文件不变）。")
+def check(files: tuple[Path, ...], as_json: bool, annotate_dir: Path | None) -> None:
+    """检查已填写的申报表（文件或文件夹）。有错误时退出码为 1。"""
+    from xltools.annotate import AnnotateError, annotate
+    from xltools.discover import discover
+    from xltools.engine import check_file
+    from xltools.findings import to_json
+
+    results = [check_file(path) for path in discover(files)]
+    for result in results:
+        if not as_json:
+            click.echo(_format_report(result.report))
+        if annotate_dir is not None:
+            try:
+                written = annotate(result, result.file, annotate_dir)
+                click.echo(f"  已写出标注副本：{written}", err=as_json)
+            except AnnotateError as exc:
+                click.echo(f"  未能标注：{exc}", err=True)
+    findings = [f for r in results for f in r.findings]
+    if as_json:
+        click.echo(to_json(findings))
+    else:
+        errors = sum(1 for f in findings if f.severity == "error")
+        bad = sum(1 for r in results if not r.report.ok)
+        click.echo(f"共检查 {len(results)} 个文件：{bad} 个有错误，错误 {errors} 条，警告 {len(findings) - errors} 条。")
+    sys.exit(1 if any(f.severity == "error" for f in findings) else 0)
+
+
+def _format_report(report: Report) -> str:
+    from xltools import spec
+
+    lines = [f"{report.file}：{report.summary()}"]
+    for f in report.findings:
+        where = f"{f.sheet}!{f.cell}" if f.cell else (f.sheet or "（文件）")
+        lines.append(f"  {spec.SEVERITY_LABELS[f.severity]}  {where:<12} {f.code:<24} {f.message}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":  # pragma: no cover

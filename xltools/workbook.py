@@ -153,21 +153,28 @@ def _unescape(text: bytes) -> str:
     return unescape(text.decode("utf-8", "replace"))
 
 
+def sheet_member(zf: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member holding worksheet ``sheet`` of an OOXML workbook, or None."""
+    wb = zf.read("xl/workbook.xml")
+    rels = zf.read("xl/_rels/workbook.xml.rels")
+    ids = {_unescape(n): rid for n, rid in _SHEET_RE.findall(wb)}
+    ids.update({_unescape(n): rid for rid, n in _SHEET_RE_ALT.findall(wb)})
+    targets = dict(_REL_RE.findall(rels))
+    targets.update({rid: t for t, rid in _REL_RE_ALT.findall(rels)})
+    rid = ids.get(sheet)
+    if rid is None or rid not in targets:
+        return None
+    target = _unescape(targets[rid])
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
 def _ooxml_formulas(path: Path, sheet: str) -> dict[str, str]:
     # Regexes on bytes rather than an XML parser: no entity expansion, no DTDs, and ~10x faster on a form.
     try:
         with zipfile.ZipFile(path) as zf:
-            wb = zf.read("xl/workbook.xml")
-            rels = zf.read("xl/_rels/workbook.xml.rels")
-            ids = {_unescape(n): rid for n, rid in _SHEET_RE.findall(wb)}
-            ids.update({_unescape(n): rid for rid, n in _SHEET_RE_ALT.findall(wb)})
-            targets = {rid: t for rid, t in _REL_RE.findall(rels)}
-            targets.update({rid: t for t, rid in _REL_RE_ALT.findall(rels)})
-            rid = ids.get(sheet)
-            if rid is None or rid not in targets:
+            member = sheet_member(zf, sheet)
+            if member is None:
                 return {}
-            target = _unescape(targets[rid])
-            member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
             xml = zf.read(member)
     except (KeyError, zipfile.BadZipFile, OSError):
         return {}
