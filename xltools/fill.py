@@ -1,0 +1,50 @@
+"""Filling a template workbook with a declaration's values, by field key: for examples, tests and demos.
+
+Values are written as given: a string in a money cell stays a string, which is how faulty forms are made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from openpyxl.workbook.workbook import Workbook
+
+from xltools import spec
+
+
+class FillError(ValueError):
+    """The data does not fit the form (unknown key, table over capacity)."""
+
+
+def fill(wb: Workbook, values: Mapping[str, Any]) -> Workbook:
+    """Write ``values`` (field keys, plus ``subprojects`` and ``indicators`` lists of dicts) into ``wb``."""
+    s = spec.build()
+    ws = wb[spec.FORM_SHEET]
+    for key, value in values.items():
+        if key in s.fields:
+            ws[s.fields[key].cell] = _cell_value(value)
+        elif key in s.tables:
+            _fill_table(ws, s.tables[key], value)
+        else:
+            raise FillError(f"unknown field {key!r}")
+    return wb
+
+
+def _cell_value(value: Any) -> Any:
+    return None if value == "" else value
+
+
+def _fill_table(ws: Any, table: spec.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    if len(rows) > table.capacity:
+        raise FillError(f"{table.key}: {len(rows)} rows, capacity {table.capacity}")
+    for i in range(table.capacity):
+        row = rows[i] if i < len(rows) else {}
+        unknown = set(row) - {c.key for c in table.input_columns}
+        if unknown:
+            raise FillError(f"{table.key}: unknown columns {sorted(unknown)}")
+        for col in table.input_columns:
+            ws[table.cell(col.key, i)] = _cell_value(row.get(col.key, ""))
+        if row:
+            # A filled row must print: show it even where the template hides spare rows.
+            ws.row_dimensions[table.first_row + i].hidden = False
