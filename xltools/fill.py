@@ -12,6 +12,8 @@ from openpyxl.workbook.workbook import Workbook
 
 from xltools import spec
 
+TEXT_KINDS = (spec.TEXT, spec.LONG, spec.CHOICE)
+
 
 class FillError(ValueError):
     """The data does not fit the form (unknown key, table over capacity)."""
@@ -23,7 +25,7 @@ def fill(wb: Workbook, values: Mapping[str, Any]) -> Workbook:
     ws = wb[spec.FORM_SHEET]
     for key, value in values.items():
         if key in s.fields:
-            ws[s.fields[key].cell] = _cell_value(value)
+            _put(ws, s.fields[key].cell, value, s.fields[key].kind)
         elif key in s.tables:
             _fill_table(ws, s.tables[key], value)
         else:
@@ -31,8 +33,12 @@ def fill(wb: Workbook, values: Mapping[str, Any]) -> Workbook:
     return wb
 
 
-def _cell_value(value: Any) -> Any:
-    return None if value == "" else value
+def _put(ws: Any, cell: str, value: Any, kind: str) -> None:
+    ws[cell] = None if value == "" else value
+    if isinstance(value, str) and value.startswith("=") and kind in TEXT_KINDS:
+        # Typed into a text cell, "=100%" is the text a person sees, not a formula (the template formats
+        # text inputs as Text, so Excel keeps it literal too).
+        ws[cell].data_type = "s"
 
 
 def _fill_table(ws: Any, table: spec.Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -44,7 +50,7 @@ def _fill_table(ws: Any, table: spec.Table, rows: Sequence[Mapping[str, Any]]) -
         if unknown:
             raise FillError(f"{table.key}: unknown columns {sorted(unknown)}")
         for col in table.input_columns:
-            ws[table.cell(col.key, i)] = _cell_value(row.get(col.key, ""))
+            _put(ws, table.cell(col.key, i), row.get(col.key, ""), col.kind)
         if row:
             # A filled row must print: show it even where the template hides spare rows.
             ws.row_dimensions[table.first_row + i].hidden = False

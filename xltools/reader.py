@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from xltools import spec
-from xltools.findings import Finding
+from xltools.findings import Finding, sort_key
 from xltools.model import CellValue, Declaration, Indicator, Normalisation, SubProject
 from xltools.workbook import UnreadableError, open_values
 
@@ -133,7 +133,9 @@ def verify_layout(form_grid: Grid, meta: Mapping[str, str]) -> _Mismatch | None:
         return _Mismatch("", f"模板版本 {version or '未知'} 不受支持（支持：{'、'.join(spec.SUPPORTED_VERSIONS)}）。"
                              "请使用最新下发的模板。", spec.META_SHEET)
     year = _year(meta)
-    for cell, expected in spec.build().labels(year).items():
+    labels = spec.build().labels(year)
+    for cell in sorted(labels, key=sort_key):  # report the topmost difference: that is where the change is
+        expected = labels[cell]
         found = _at(form_grid, cell)
         if _label_text(found) != _label_text(expected):
             shown = _plain(found) or "（空）"
@@ -184,6 +186,7 @@ _DATE_PATTERNS = (
     re.compile(r"(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"),
 )
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+MIN_YEAR, MAX_YEAR = 1990, 2100
 
 
 class _Typer:
@@ -260,10 +263,12 @@ class _Typer:
     def date(self, cell: str, raw: Any) -> CellValue:
         if cell in self.formulas:
             return CellValue(cell, raw, None, "日期单元格中是公式，请直接填写日期")
-        if isinstance(raw, dt.datetime):
-            return CellValue(cell, raw, raw.date())
         if isinstance(raw, dt.date):
-            return CellValue(cell, raw, raw)
+            day = raw.date() if isinstance(raw, dt.datetime) else raw
+            if not MIN_YEAR <= day.year <= MAX_YEAR:
+                # A small number in a date-formatted cell shows as a day in 1900.
+                return CellValue(cell, raw, None, f"日期超出合理范围（{day.year}年）")
+            return CellValue(cell, raw, day)
         if isinstance(raw, int | float) and not isinstance(raw, bool):
             # A date typed into a cell whose format was lost reads as an Excel serial number.
             if 20000 <= raw <= 80000 and float(raw).is_integer():

@@ -1,0 +1,128 @@
+"""Regenerate the example returned workbooks under examples/ from the data files beside this script.
+
+    .venv/bin/python examples/make_examples.py
+
+* examples/returns/  the five approved 2019 seed forms (examples/seeds.toml), filled into the template;
+* examples/faulty/   deliberately faulty forms (examples/faulty.toml), one or a few rules each, and adversarial
+                     files a bureau really receives: empty, not a workbook, truncated, encrypted, sheet renamed,
+                     rows inserted, a formula typed into a text cell, a form re-saved by LibreOffice.
+
+The output is committed, so `make demo` and the tests need neither this script nor LibreOffice to have them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from xltools import spec
+from xltools.fill import fill
+from xltools.template import build_template
+from xltools.units import safe_filename
+
+HERE = Path(__file__).resolve().parent
+RETURNS = HERE / "returns"
+FAULTY = HERE / "faulty"
+
+
+def load(name: str) -> list[dict[str, Any]]:
+    return tomllib.loads((HERE / name).read_text(encoding="utf-8"))["form"]
+
+
+def seeds() -> dict[str, dict[str, Any]]:
+    return {form["id"]: form for form in load("seeds.toml")}
+
+
+def form_values(form: dict[str, Any]) -> dict[str, Any]:
+    keys = set(spec.build().fields) | set(spec.build().tables)
+    return {k: v for k, v in form.items() if k in keys}
+
+
+def write_form(values: dict[str, Any], year: int, path: Path) -> Path:
+    wb = build_template(year=year)
+    fill(wb, values)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def seed_path(index: int, form: dict[str, Any]) -> Path:
+    return RETURNS / f"{safe_filename(f'{index:02d}_{form['unit']}_{form['project']}')}.xlsx"
+
+
+def faulty_forms() -> list[dict[str, Any]]:
+    base = seeds()
+    out = []
+    for case in load("faulty.toml"):
+        values = dict(base[case["base"]])
+        values.update(case.get("override", {}))
+        values["id"] = case["id"]
+        out.append(values)
+    return out
+
+
+def adversarial(seed_file: Path) -> None:
+    """Files that are not forms at all, or forms damaged in the ways returned files are."""
+    (FAULTY / "empty.xlsx").write_bytes(b"")
+    (FAULTY / "not-a-workbook.xlsx").write_text("这不是一个Excel文件，只是改了扩展名的文本。\n", encoding="utf-8")
+    data = seed_file.read_bytes()
+    (FAULTY / "truncated.xlsx").write_bytes(data[: len(data) // 2])
+
+    import msoffcrypto.format.ooxml  # dev dependency: only this script encrypts
+
+    with seed_file.open("rb") as src, (FAULTY / "encrypted.xlsx").open("wb") as dst:
+        msoffcrypto.format.ooxml.OOXMLFile(src).encrypt("1234", dst)
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(seed_file)
+    wb[spec.FORM_SHEET].title = "Sheet1"
+    wb.save(FAULTY / "sheet-renamed.xlsx")
+
+    wb = openpyxl.load_workbook(seed_file)
+    wb[spec.FORM_SHEET].insert_rows(spec.build().tables["indicators"].title_row, 2)
+    wb.save(FAULTY / "rows-inserted.xlsx")
+
+    wb = openpyxl.load_workbook(seed_file)
+    ws = wb[spec.FORM_SHEET]
+    ws[spec.build().fields["project"].cell] = '=HYPERLINK("http://example.invalid","点击查看")'
+    ws[spec.build().fields["total_budget"].cell] = "=1000+2000"
+    wb.save(FAULTY / "formula-typed.xlsx")
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        print("soffice not found: libreoffice-resaved.xlsx not regenerated", file=sys.stderr)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "libreoffice-resaved.xlsx"
+        shutil.copy(seed_file, src)
+        outdir = Path(tmp) / "out"
+        subprocess.run(
+            [soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to",
+             "xlsx:Calc MS Excel 2007 XML", "--outdir", str(outdir), str(src)],
+            check=True, capture_output=True, timeout=180,
+        )
+        shutil.copy(outdir / src.name, FAULTY / src.name)
+
+
+def main() -> None:
+    for folder in (RETURNS, FAULTY):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+    written = []
+    for i, form in enumerate(seeds().values(), start=1):
+        written.append(write_form(form_values(form), form["year"], seed_path(i, form)))
+    for values in faulty_forms():
+        write_form(form_values(values), values["year"], FAULTY / f"{values['id']}.xlsx")
+    adversarial(written[0])
+    for path in sorted(RETURNS.iterdir()) + sorted(FAULTY.iterdir()):
+        print(path.relative_to(HERE))
+
+
+if __name__ == "__main__":
+    main()
