@@ -22,6 +22,35 @@ def main() -> None:
 
 
 @main.command()
+@click.option("--year", type=click.IntRange(1901, 9999), default=None, help="预算年度（默认 2019）。")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="输出目录。")
+@click.option("--password", default=None, help="工作表和工作簿的保护密码（默认见 README）。")
+@click.option("--units", "units_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="单位清单 CSV（列：单位名称，可选 单位编码）：每个单位一个文件，申报单位名称已填好并锁定。")
+def template(year: int | None, out_dir: Path, password: str | None, units_csv: Path | None) -> None:
+    """生成空白申报表模板 绩效目标申报表.xlsx。"""
+    from xltools import spec
+    from xltools.template import TemplateError, write_template, write_unit_templates
+    from xltools.units import UnitsFileError
+
+    year = year or spec.DEFAULT_YEAR
+    password = spec.DEFAULT_PASSWORD if password is None else password
+    try:
+        if units_csv is not None:
+            paths = write_unit_templates(units_csv, out_dir, year, password)
+        else:
+            paths = [write_template(out_dir, year, password)]
+    except UnitsFileError as exc:
+        raise click.BadParameter(str(exc), param_hint="--units") from exc
+    except TemplateError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for path in paths:
+        click.echo(str(path))
+    click.echo(f"已生成 {len(paths)} 个模板（{year} 年）。", err=True)
+
+
+@main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON 数组（键：file, sheet, cell, code, severity, message）。")
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path),
