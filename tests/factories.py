@@ -10,6 +10,7 @@ tables; in indicators a blank 一级/二级 under a filled row is carried down e
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from xltools import spec
@@ -41,12 +42,12 @@ DEFAULTS: dict[str, Any] = {
 SUBPROJECTS: list[tuple[Any, Any]] = [("获奖组织奖励费", 600_000.0), ("获奖个人奖励费", 400_000.0)]
 
 INDICATORS: list[tuple[Any, Any, Any, Any]] = [
-    ("投入和管理目标", "财务管理", "预算执行率", "≥99%"),
-    ("", "财务管理", "资金使用合规性", "合规"),
-    ("产出目标", "数量目标", "表彰奖励计划完成率", "=100%"),
+    ("投入和管理目标", "财务管理", "资金到位率", "=100%"),
+    ("", "财务管理", "质量奖资金使用合规性", "合规"),
+    ("产出目标", "数量目标", "评审计划完成数", "≥20"),
     ("", "时效目标", "计划实施的及时性", "及时"),
     ("效果目标", "社会效益目标", "获奖组织示范带动作用", "增强"),
-    ("影响力目标", "满意度目标", "社会公众或服务对象满意度", "≥85%"),
+    ("影响力目标", "满意度目标", "获奖单位满意度", "≥85%"),
 ]
 
 
@@ -67,14 +68,13 @@ def cell_value(cell: str, kind: str, value: Any) -> CellValue:
     return CellValue(cell, value, str(value).strip())
 
 
-def make_decl(
-    *,
-    subprojects: list[tuple[Any, Any]] | None = None,
-    indicators: list[tuple[Any, Any, Any, Any]] | None = None,
-    year: int | None = 2019,
-    framework: str = "sh2019",
-    **overrides: Any,
-) -> Declaration:
+def make_decl(**overrides: Any) -> Declaration:
+    """A valid declaration with ``overrides`` (field keys, or ``subprojects``, ``indicators``, ``year``,
+    ``framework``) applied."""
+    subprojects = overrides.pop("subprojects", SUBPROJECTS)
+    indicators = overrides.pop("indicators", INDICATORS)
+    year = overrides.pop("year", 2019)
+    framework = overrides.pop("framework", "sh2019")
     s = spec.build()
     unknown = set(overrides) - set(s.fields)
     if unknown:
@@ -88,12 +88,12 @@ def make_decl(
         year=year,
         framework=framework,
         fields=fields,
-        subprojects=make_subprojects(SUBPROJECTS if subprojects is None else subprojects),
-        indicators=make_indicators(INDICATORS if indicators is None else indicators),
+        subprojects=make_subprojects(subprojects),
+        indicators=make_indicators(indicators),
     )
 
 
-def make_subprojects(rows: list[tuple[Any, Any]]) -> list[SubProject]:
+def make_subprojects(rows: Sequence[tuple[Any, Any] | None]) -> list[SubProject]:
     """Rows in table order; a ``None`` row leaves that table row empty (skipped, as the reader skips it)."""
     t = spec.build().tables["subprojects"]
     out = []
@@ -106,7 +106,7 @@ def make_subprojects(rows: list[tuple[Any, Any]]) -> list[SubProject]:
     return out
 
 
-def make_indicators(rows: list[tuple[Any, Any, Any, Any]]) -> list[Indicator]:
+def make_indicators(rows: Sequence[tuple[Any, Any, Any, Any] | None]) -> list[Indicator]:
     """Rows in table order, carrying a blank 一级/二级 down like the reader (a new 一级 does not carry 二级)."""
     t = spec.build().tables["indicators"]
     out: list[Indicator] = []

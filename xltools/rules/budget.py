@@ -71,8 +71,9 @@ def prior(decl: Declaration) -> list[Finding]:
                         f"“{label('prior_executed')}”为 {yuan(executed)}，超过“{label('prior_budget')}” "
                         f"{yuan(budget)}。请核对两项金额，执行数不应超过预算额。")]
     if budget > 0 and executed < LOW_EXECUTION * budget - TOLERANCE:
-        rate = executed / budget
+        # Rounded down, so a rate just under 90% never shows as "90.00%".
+        rate = math.floor(executed / budget * 10000 + 1e-6) / 100
         return [finding(decl, "prior-execution-low", executed_cv.cell,
-                        f"同名项目上年预算执行率为 {rate:.2%}（{yuan(executed)} ÷ {yuan(budget)}），低于 "
+                        f"同名项目上年预算执行率为 {rate:.2f}%（{yuan(executed)} ÷ {yuan(budget)}），低于 "
                         f"{LOW_EXECUTION:.0%}。请核对执行数；如确属偏低，请在“{label('remarks')}”中说明原因。")]
     return []
