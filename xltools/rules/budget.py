@@ -12,7 +12,7 @@ Decisions:
   the 当年预算 and the difference. Silent when the table is empty or any of its rows lacks a valid amount.
 * ``prior-exceeds-budget`` and ``prior-execution-low`` at 同名项目上年预算执行数, the figure reported after the fact.
   The rate is 执行数 ÷ 预算额, judged only when 预算额 > 0; below 90% is a warning (a reviewer asks why, the
-  form is not wrong). An execution above the budget is an error, and then the rate is not reported as well.
+  form is not wrong). The message shows the rate rounded down to 0.01%, so 89.999% never reads "90.00%". An execution above the budget is an error, and then the rate is not reported as well.
 """
 
 from __future__ import annotations

@@ -92,9 +92,10 @@ def amounts(decl: Declaration) -> list[Finding]:
             if _bad_amount(cv):
                 out.append(_amount_finding(decl, cv, f.label))
     name = column_label("subprojects", "amount")
+    title = spec.build().tables["subprojects"].title
     for row in decl.subprojects:
         if _bad_amount(row.amount):
-            what = f"子项目“{row.name.text}”的{name}" if row.name.text else f"{spec.build().tables['subprojects'].title}中的{name}"
+            what = f"子项目“{row.name.text}”的{name}" if row.name.text else f"{title}中的{name}"
             out.append(_amount_finding(decl, row.amount, what))
     return out
 
