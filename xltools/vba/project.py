@@ -283,3 +283,74 @@ def build_vba_project(
     for m in everything:
         streams[f"VBA/{m.name}"] = ovba.compress(_mbcs(m.code))
     return cfb.write_cfb(streams)
+
+
+# -- reading back ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredModule:
+    name: str
+    kind: ModuleKind
+    stream: str
+    offset: int
+    code: str
+
+
+def read_dir_stream(dir_data: bytes) -> list[StoredModule]:
+    """The modules a decompressed ``dir`` stream lists (codes left empty). Only what a reader needs is parsed."""
+    modules: list[StoredModule] = []
+    pos = 0
+    current: dict[str, object] = {}
+    while pos + 6 <= len(dir_data):
+        rid, size = struct.unpack_from("<HI", dir_data, pos)
+        if rid == 0x0009:  # PROJECTVERSION: the size field is a constant, 6 bytes follow
+            size = 6
+        value = dir_data[pos + 6 : pos + 6 + size]
+        pos += 6 + size
+        if rid == 0x0019:
+            current = {"name": value.decode(f"cp{CODEPAGE}"), "kind": "module", "offset": 0}
+        elif rid == 0x001A:
+            current["stream"] = value.decode(f"cp{CODEPAGE}")
+        elif rid == 0x0031:
+            current["offset"] = struct.unpack("<I", value)[0]
+        elif rid == 0x0022:
+            current["kind"] = "class"
+        elif rid == 0x002B:
+            modules.append(
+                StoredModule(
+                    str(current["name"]),
+                    "class" if current["kind"] == "class" else "module",
+                    str(current.get("stream", current["name"])),
+                    int(str(current["offset"])),
+                    "",
+                )
+            )
+        elif rid == 0x0010:
+            break
+    return modules
+
+
+def read_vba_project(data: bytes) -> list[StoredModule]:
+    """Every module of a vbaProject.bin with its source, read with olefile and our decompressor.
+
+    MODULETYPE cannot tell a document module from a class module; the PROJECT stream's ``Document=`` lines do,
+    and are used here, so the kinds match :class:`Module`'s.
+    """
+    import io
+
+    import olefile
+
+    with olefile.OleFileIO(io.BytesIO(data)) as ole:
+        listed = read_dir_stream(ovba.decompress(ole.openstream("VBA/dir").read()))
+        project_text = ole.openstream("PROJECT").read().decode(f"cp{CODEPAGE}")
+        documents = {
+            line.split("=", 1)[1].split("/", 1)[0] for line in project_text.splitlines() if line.startswith("Document=")
+        }
+        result = []
+        for m in listed:
+            raw = ole.openstream(f"VBA/{m.stream}").read()
+            code = ovba.decompress(raw[m.offset :]).decode(f"cp{CODEPAGE}")
+            kind: ModuleKind = "document" if m.name in documents else m.kind
+            result.append(StoredModule(m.name, kind, m.stream, m.offset, code))
+    return result
