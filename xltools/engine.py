@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from xltools import reader
-from xltools.findings import Finding, Report, sort_key
+from xltools.cells import sort_key
+from xltools.findings import Finding, Report
 from xltools.model import Declaration
 
 

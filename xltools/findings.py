@@ -7,6 +7,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+from xltools.cells import sort_key as sort_key  # re-exported: rules order findings with it
+
 Severity = Literal["error", "warning"]
 ERROR: Severity = "error"
 WARNING: Severity = "warning"
@@ -129,13 +131,3 @@ class Report:
 
 def to_json(findings: Iterable[Finding]) -> str:
     return json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2)
-
-
-def sort_key(cell: str) -> tuple[int, int]:
-    """Order A1 addresses by row, then column; blanks first."""
-    letters = "".join(ch for ch in cell if ch.isalpha())
-    digits = "".join(ch for ch in cell if ch.isdigit())
-    col = 0
-    for ch in letters:
-        col = col * 26 + (ord(ch.upper()) - 64)
-    return (int(digits) if digits else 0, col)

@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from xltools import spec
-from xltools.findings import Finding, sort_key
+from xltools.cells import coords, sort_key
+from xltools.findings import Finding
 from xltools.model import CellValue, Declaration, Indicator, Normalisation, SubProject
 from xltools.workbook import UnreadableError, open_values
 
@@ -101,21 +102,10 @@ def _plain(value: Any) -> str:
 
 
 def _at(grid: Grid, cell: str) -> Any:
-    col, row = _coords(cell)
+    col, row = coords(cell)
     if row < len(grid) and col < len(grid[row]):
         return grid[row][col]
     return ""
-
-
-def _coords(cell: str) -> tuple[int, int]:
-    """0-based (column, row) of an A1 address."""
-    m = re.fullmatch(r"([A-Z]+)(\d+)", cell)
-    if not m:
-        raise ValueError(cell)
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
-    return col - 1, int(m.group(2)) - 1
 
 
 def _label_text(value: Any) -> str:

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from openpyxl.utils import get_column_letter
-
 from xltools import spec
-from xltools.findings import CODE_TITLES, Finding, sort_key
+from xltools.cells import column_letter, sort_key
+from xltools.findings import CODE_TITLES, Finding
 
 HEADER = tuple(label for _key, label, _width in spec.RESULTS_COLUMNS)
 FIRST_ROW = spec.RESULTS_HEADER_ROW + 1
 LAST_ROW = FIRST_ROW + spec.RESULTS_CAPACITY - 1
-LAST_COL = get_column_letter(len(spec.RESULTS_COLUMNS))
+LAST_COL = column_letter(len(spec.RESULTS_COLUMNS))
 # The block a writer clears before writing: summary line down to the last result row.
 BLOCK = f"A{FIRST_ROW}:{LAST_COL}{LAST_ROW}"
 

@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
-from openpyxl.utils import get_column_letter
-
 from xltools import data
+from xltools.cells import column_letter as get_column_letter
+from xltools.cells import split
 
 TEMPLATE_ID = "xltools.sh-perf-target"
 TEMPLATE_VERSION = "1"
@@ -383,7 +383,7 @@ class FormSpec:
                 col = t.column(ckey).letter
                 return f"${col}${t.first_row}:${col}${t.last_row}"
             target = self.fields.get(name) or self.checks[name]
-            col, row = _split(target.cell)
+            col, row = split(target.cell)
             return f"${col}${row}"
 
         return re.sub(r"\{([a-z_0-9.]+)\}", repl, template)
@@ -394,12 +394,6 @@ class FormSpec:
 
 def year_text(year: int) -> str:
     return f"（{year}年）"
-
-
-def _split(cell: str) -> tuple[str, str]:
-    m = re.fullmatch(r"([A-Z]+)(\d+)", cell)
-    assert m, cell
-    return m.group(1), m.group(2)
 
 
 def _place_field(f: Field | Check, row: int, label_col: int, first: int, last: int) -> Field | Check:
@@ -469,10 +463,10 @@ def field_for_cell(cell: str) -> str | None:
     for f in spec.fields.values():
         if f.cell == cell:
             return f.label
-    col, row = _split(cell)
+    col, row = split(cell)
     for t in spec.tables.values():
-        if t.first_row <= int(row) <= t.last_row:
+        if t.first_row <= row <= t.last_row:
             for c in t.columns:
                 if c.letter == col:
-                    return f"{t.title}第{int(row) - t.first_row + 1}行{c.label}"
+                    return f"{t.title}第{row - t.first_row + 1}行{c.label}"
     return None
