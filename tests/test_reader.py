@@ -244,3 +244,22 @@ def test_reading_never_modifies_the_input(tmp_path: Path) -> None:
     before = (p.read_bytes(), p.stat().st_mtime_ns)
     read_file(p)
     assert (p.read_bytes(), p.stat().st_mtime_ns) == before
+
+
+def test_target_normalisations_are_recorded(tmp_path: Path) -> None:
+    rows = [{"level1": "产出目标", "level2": "数量目标", "level3": "完成率", "target": "＞＝１００％"},
+            {"level3": "资金到位率", "target": ">= 99 %"}]
+    decl = read_file(write(tmp_path, {"indicators": rows})).declaration
+    assert decl is not None
+    notes = [(n.cell, n.before, n.after) for n in decl.normalisations if n.cell.startswith("D")]
+    assert notes and {n[0] for n in notes} == {IND.cell("target", 0), IND.cell("target", 1)}
+    assert {n[2] for n in notes} == {"≥100%", "≥99%"}
+
+
+def test_unknown_framework_is_a_template_mismatch(tmp_path: Path) -> None:
+    wb = build_template()
+    wb[spec.META_SHEET].cell(row=spec.META_KEYS.index("framework") + 1, column=2).value = "national2030"
+    p = tmp_path / "fw.xlsx"
+    wb.save(p)
+    assert only_finding(p) == ("template-mismatch", spec.META_SHEET, "",
+                               "指标体系“national2030”未知（已知：sh2019）。请使用下发的模板重新填写。")

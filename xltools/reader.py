@@ -26,10 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from xltools import spec
+from xltools import data, spec
 from xltools.cells import coords, sort_key
 from xltools.findings import Finding
 from xltools.model import CellValue, Declaration, Indicator, Normalisation, SubProject
+from xltools.targets import parse_target
 from xltools.workbook import UnreadableError, open_values
 
 Grid = Sequence[Sequence[Any]]
@@ -122,6 +123,10 @@ def verify_layout(form_grid: Grid, meta: Mapping[str, str]) -> _Mismatch | None:
     if version not in spec.SUPPORTED_VERSIONS:
         return _Mismatch("", f"模板版本 {version or '未知'} 不受支持（支持：{'、'.join(spec.SUPPORTED_VERSIONS)}）。"
                              "请使用最新下发的模板。", spec.META_SHEET)
+    framework = meta.get("framework") or data.DEFAULT_FRAMEWORK
+    if framework not in data.framework_ids():
+        return _Mismatch("", f"指标体系“{framework}”未知（已知：{'、'.join(data.framework_ids())}）。"
+                             "请使用下发的模板重新填写。", spec.META_SHEET)
     year = _year(meta)
     labels = spec.build().labels(year)
     for cell in sorted(labels, key=sort_key):  # report the topmost difference: that is where the change is
@@ -158,7 +163,7 @@ def read_grids(form_grid: Grid, meta_grid: Grid, *, file: str, formulas: Mapping
         sheet=spec.FORM_SHEET,
         template_version=meta.get("version", ""),
         year=year,
-        framework=meta.get("framework") or "sh2019",
+        framework=meta.get("framework") or data.DEFAULT_FRAMEWORK,
         fields=fields,
         subprojects=typer.subprojects(),
         indicators=typer.indicators(),
@@ -314,6 +319,11 @@ class _Typer:
                     inherited[key] = True
                     self.note(cells[key].cell, "", prev.value, "一级/二级指标留空，沿用上一行")
             above = {"level1": cells["level1"], "level2": cells["level2"]}
+            target = cells["target"]
+            parsed = parse_target(target.raw)
+            for reason in parsed.normalisations:
+                # The rules judge the normalised text; record what that changed, never silently.
+                self.normalisations.append(Normalisation(target.cell, _plain(target.raw), parsed.normalised, reason))
             out.append(Indicator(t.first_row + i, cells["level1"], cells["level2"], cells["level3"],
                                  cells["target"], inherited["level1"], inherited["level2"]))
         return out

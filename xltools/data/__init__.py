@@ -42,6 +42,13 @@ class Framework:
 
 
 @cache
+def framework_ids() -> tuple[str, ...]:
+    """Ids of the indicator frameworks shipped as data files."""
+    folder = resources.files(__package__).joinpath("frameworks")
+    return tuple(sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")))
+
+
+@cache
 def framework(framework_id: str = DEFAULT_FRAMEWORK) -> Framework:
     raw = _load(f"frameworks/{framework_id}.toml")
     return Framework(
