@@ -76,8 +76,8 @@ def safe_filename(stem: str, replacement: str = "_", max_len: int = MAX_STEM) ->
     (CON, NUL, COM1, ...) and limits the length. Never returns an empty string.
     """
     text = unicodedata.normalize("NFC", stem)
+    text = re.sub(r"\s+", " ", text).strip()  # tabs and newlines are control characters too: make them spaces
     text = _FORBIDDEN.sub(replacement, text)
-    text = re.sub(r"\s+", " ", text).strip()
     text = text[:max_len].rstrip(". ")
     if not text:
         text = replacement

@@ -1,0 +1,379 @@
+"""The canonical template: exact layout, protection, validations, checks, print setup, stamp, golden file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Protection
+from openpyxl.utils.protection import hash_password
+from openpyxl.worksheet.worksheet import Worksheet
+from python_calamine import CalamineWorkbook
+
+from tests.conftest import COMMITTED_TEMPLATE
+from xltools import data, spec
+from xltools.cli import main
+from xltools.template import (
+    TemplateError,
+    build_template,
+    semantic_dump,
+    unlocked_cells,
+    write_template,
+    write_unit_templates,
+)
+from xltools.units import UnitsFileError, read_units, safe_filename
+
+FORM = spec.build()
+HASH = hash_password(spec.DEFAULT_PASSWORD)  # the legacy 16-bit sheet hash Excel and WPS understand
+
+
+@pytest.fixture(scope="module")
+def wb(template_path: Path) -> Workbook:
+    return load_workbook(template_path)
+
+
+@pytest.fixture(scope="module")
+def form(wb: Workbook) -> Worksheet:
+    return wb[spec.FORM_SHEET]
+
+
+def test_sheets_in_order_with_helpers_hidden(wb: Workbook) -> None:
+    assert [(ws.title, ws.sheet_state) for ws in wb.worksheets] == [
+        ("申报表", "visible"), ("校验结果", "visible"), ("_lists", "hidden"), ("_xltools", "hidden")]
+    assert wb.active.title == "申报表"  # type: ignore[union-attr]
+
+
+def test_workbook_structure_is_protected(wb: Workbook) -> None:
+    assert wb.security is not None
+    assert wb.security.lockStructure is True
+    assert wb.security.workbookPassword == HASH
+
+
+LOCKED_ACTIONS = dict.fromkeys(
+    ("sheet", "objects", "scenarios", "formatCells", "formatColumns", "insertColumns", "insertRows",
+     "insertHyperlinks", "deleteColumns", "deleteRows", "sort", "autoFilter", "pivotTables"), True)
+ALLOWED = {"selectLockedCells": False, "selectUnlockedCells": False, "formatRows": False}
+
+
+@pytest.mark.parametrize(
+    ("sheet", "expected"),
+    [
+        # Staff may select anything and format rows (taller rows for long text, unhide table rows); nothing else.
+        ("申报表", {**LOCKED_ACTIONS, **ALLOWED}),
+        # The check may also format its result cells.
+        ("校验结果", {**LOCKED_ACTIONS, **ALLOWED, "formatCells": False}),
+        ("_lists", {**LOCKED_ACTIONS, **ALLOWED}),
+        ("_xltools", {**LOCKED_ACTIONS, **ALLOWED}),
+    ],
+)
+def test_sheet_protection_flags(wb: Workbook, sheet: str, expected: dict[str, bool]) -> None:
+    prot = wb[sheet].protection
+    assert {k: getattr(prot, k) for k in expected} == expected
+    assert prot.password == HASH
+
+
+def test_unlocked_cells_are_exactly_the_spec_input_cells(wb: Workbook, form: Worksheet) -> None:
+    assert unlocked_cells(form) == set(FORM.input_cells())
+    assert len(FORM.input_cells()) == 318
+    # The results sheet: summary cell and the whole result block, nothing else.
+    first = spec.RESULTS_HEADER_ROW + 1
+    block = {f"{c}{r}" for c in "ABCDE" for r in range(first, first + spec.RESULTS_CAPACITY)}
+    assert unlocked_cells(wb["校验结果"]) == {"A1"} | block
+    assert unlocked_cells(wb["_lists"]) == set()
+    assert unlocked_cells(wb["_xltools"]) == set()
+
+
+def test_layout_labels_titles_and_merges(form: Worksheet) -> None:
+    for cell, text in FORM.labels(spec.DEFAULT_YEAR).items():
+        assert form[cell].value == text, cell
+    assert form["A1"].value == "上海市财政支出项目绩效目标申报表"
+    assert form["A2"].value == "（2019年）"
+    merged = {str(r) for r in form.merged_cells.ranges}
+    assert {"A1:D1", "A2:D2", "B3:D3", "B8:D8", "B113:D113", "A15:D15", "B16:C16", "B17:C17", "B46:C46",
+            "B47:C47", "A51:D51"} <= merged
+    spans = {f.span for f in FORM.fields.values() if f.span} | {c.span for c in FORM.checks.values() if c.span}
+    assert spans <= merged
+    # 序号 is printed, locked: 1..30.
+    t = FORM.tables["subprojects"]
+    assert [form[f"A{r}"].value for r in t.rows] == list(range(1, 31))
+    assert [form.column_dimensions[c].width for c in "ABCD"] == list(spec.COLUMN_WIDTHS)
+
+
+def test_rows_beyond_visible_are_hidden_and_long_text_rows_tall(form: Worksheet) -> None:
+    hidden = {r for r, d in form.row_dimensions.items() if d.hidden}
+    assert hidden == set(range(27, 47)) | set(range(77, 113))
+    assert FORM.tables["subprojects"].capacity == 30 and FORM.tables["indicators"].capacity == 60
+    for row, height in FORM.row_heights.items():
+        assert form.row_dimensions[row].height == height
+    for key in ("overview", "basis", "necessity", "measures", "plan"):
+        cell = form[FORM.fields[key].cell]
+        assert cell.alignment.wrap_text and cell.alignment.vertical == "top"
+        assert form.row_dimensions[FORM.fields[key].row].height == 90
+
+
+def _dvs(ws: Worksheet) -> dict[str, tuple[str | None, str | None, str | None, str | None, str | None]]:
+    return {str(dv.sqref): (dv.type, dv.operator, dv.formula1, dv.formula2, dv.errorStyle)
+            for dv in ws.data_validations.dataValidation}
+
+
+def test_each_validation_type_formula_and_range(form: Worksheet) -> None:
+    money = ("decimal", "greaterThanOrEqual", "0", None, "stop")
+    # Serial numbers of 2009-01-01 and 2029-12-31: ten years either side of the budget year 2019.
+    date = ("date", "between", "39814", "47483", "stop")
+    text_only = (None, None, None, None, None)  # a prompt, no restriction
+    indicator_segments = [("53:75"), ("76"), ("77:112")]
+
+    def seg(col: str, rows: str) -> str:
+        return ":".join(f"{col}{r}" for r in rows.split(":"))
+
+    expected = {
+        "B5": ("list", None, "xlt_project_type", None, "stop"),
+        "B6": ("list", None, "xlt_category", None, "stop"),
+        "B7": date, "D7": date,
+        "B8": text_only, "B9": text_only, "B10": text_only, "B11": text_only,
+        "B12": money, "D12": money, "B13": money, "D13": money,
+        "B48": text_only, "B49": text_only, "B50": text_only, "B113": text_only,
+        "B17:B25": text_only, "B26": text_only, "B27:B46": text_only,
+        "D17:D25": money, "D26": money, "D27:D46": money,
+    }
+    for rows in indicator_segments:
+        top = rows.split(":")[0]
+        expected[seg("A", rows)] = ("list", None, "xlt_level1", None, "stop")
+        # The dependent dropdown: the 二级 list is the defined name spelled like the chosen 一级 text.
+        expected[seg("B", rows)] = ("list", None, f"INDIRECT($A{top})", None, "stop")
+        # Suggestions that still accept free text.
+        expected[seg("C", rows)] = ("list", None, "xlt_level3", None, "information")
+        expected[seg("D", rows)] = ("textLength", "lessThanOrEqual", "50", None, "warning")
+    assert _dvs(form) == expected
+
+
+def test_every_validation_has_a_chinese_prompt_and_error_within_excel_limits(form: Worksheet) -> None:
+    for dv in form.data_validations.dataValidation:
+        assert dv.showInputMessage and dv.promptTitle and dv.prompt, dv.sqref
+        assert len(dv.promptTitle) <= 32 and len(dv.prompt) <= 255, dv.sqref
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in dv.prompt)
+        if dv.type is not None:
+            assert dv.showErrorMessage and dv.errorTitle and dv.error, dv.sqref
+            assert len(dv.errorTitle) <= 32 and len(dv.error) <= 225, dv.sqref
+    prompts = {str(dv.sqref): dv.prompt for dv in form.data_validations.dataValidation}
+    # The last visible row of each table says how to unhide the rest.
+    assert prompts["D26"].endswith("本表另有 20 行已隐藏：选中本行和“合计”行的行号，右键“取消隐藏”即可显示。")
+    assert prompts["A76"].endswith("本表另有 36 行已隐藏：选中本行和“备注”行的行号，右键“取消隐藏”即可显示。")
+    assert "隐藏" not in prompts["D17:D25"]
+
+
+def test_number_formats_of_money_date_and_rate_cells(form: Worksheet) -> None:
+    for key in ("total_budget", "annual_budget", "prior_budget", "prior_executed"):
+        assert form[FORM.fields[key].cell].number_format == "#,##0.00"
+    assert {form[f"D{r}"].number_format for r in FORM.tables["subprojects"].rows} == {"#,##0.00"}
+    assert form["D47"].number_format == "#,##0.00"
+    assert form["B7"].number_format == form["D7"].number_format == "yyyy-mm-dd"
+    assert form["B14"].number_format == "0.00%"
+
+
+def _list_values(wb: Workbook, name: str) -> list[str]:
+    sheet, ref = wb.defined_names[name].attr_text.split("!")
+    assert sheet == "'_lists'"
+    return [c.value for (c,) in wb["_lists"][ref.replace("$", "")]]
+
+
+def test_defined_names_behind_the_dropdowns(wb: Workbook) -> None:
+    fw = data.framework("sh2019")
+    assert _list_values(wb, "xlt_level1") == ["投入和管理目标", "产出目标", "效果目标", "影响力目标"]
+    assert {name: _list_values(wb, name) for name in fw.level1} == {
+        "投入和管理目标": ["项目立项", "投入管理", "财务管理", "项目实施"],
+        "产出目标": ["数量目标", "质量目标", "时效目标", "成本目标"],
+        "效果目标": ["经济效益目标", "社会效益目标", "生态效益目标"],
+        "影响力目标": ["可持续目标", "满意度目标"],
+    }
+    assert _list_values(wb, "xlt_level3") == list(fw.common_level3)
+    assert _list_values(wb, "xlt_project_type") == list(spec.choices("project_type"))
+    assert _list_values(wb, "xlt_category") == list(spec.choices("category"))
+    assert {n: wb.defined_names[n].attr_text for n in ("xlt_flag_sheets", "xlt_flag_cells", "xlt_flag_severities")} \
+        == {"xlt_flag_sheets": "'校验结果'!$B$4:$B$2003", "xlt_flag_cells": "'校验结果'!$C$4:$C$2003",
+            "xlt_flag_severities": "'校验结果'!$A$4:$A$2003"}
+
+
+def test_check_formulas(form: Worksheet) -> None:
+    assert form["B14"].value == (
+        '=IF(AND(ISNUMBER($B$13),ISNUMBER($D$13)),IF($B$13>0,$D$13/$B$13,""),"")')
+    assert form["D14"].value == (
+        '=IF(AND(ISNUMBER($B$12),ISNUMBER($D$12)),IF($D$12<=$B$12,"正确","当年预算超过总预算"),"")')
+    assert form["D47"].value == "=SUM($D$17:$D$46)"
+    assert form["B47"].value == (
+        '=IF(COUNT($D$17:$D$46)=0,"",IF(NOT(ISNUMBER($D$12)),"",'
+        'IF(ROUND($D$47-$D$12,2)=0,"合计与项目当年预算一致","合计与项目当年预算不一致")))')
+    for check in FORM.checks.values():
+        assert form[check.cell].protection.locked is True
+
+
+RED, ORANGE = "00FFC7CE", "00FFD8A8"
+
+
+def test_conditional_formats_turn_inconsistent_cells_red(form: Worksheet) -> None:
+    rules = [(set(str(cf.sqref).split()), list(r.formula), r.dxf.fill.bgColor.rgb, r.priority)
+             for cf in form.conditional_formatting for r in cf.rules]
+    mismatch = "AND(COUNT($D$17:$D$46)>0,ISNUMBER($D$12),ROUND($D$47-$D$12,2)<>0)"
+    inputs = set(["B3:B13", "B17:B46", "B48:B50", "B53:B113", "D7", "D12:D13", "D17:D46", "A53:A112", "C53:C112", "D53:D112"])
+    assert sorted(rules, key=lambda r: r[3]) == [
+        ({"B14", "D13"}, ["AND(ISNUMBER($B$14),$B$14>1)"], RED, 1),
+        ({"B14", "D13"}, ["AND(ISNUMBER($B$14),$B$14<0.9)"], ORANGE, 2),
+        ({"D14", "D12"}, ["AND(ISNUMBER($B$12),ISNUMBER($D$12),$D$12>$B$12)"], RED, 3),
+        ({"D47", "D12"}, [mismatch], RED, 4),
+        ({"B47"}, [mismatch], RED, 5),
+        # Highlights of Python findings listed on 校验结果, over every input cell.
+        (inputs, ['COUNTIFS(xlt_flag_sheets,"申报表",xlt_flag_cells,ADDRESS(ROW(),COLUMN(),4),'
+                  'xlt_flag_severities,"错误")>0'], RED, 6),
+        (inputs, ['COUNTIFS(xlt_flag_sheets,"申报表",xlt_flag_cells,ADDRESS(ROW(),COLUMN(),4),'
+                  'xlt_flag_severities,"警告")>0'], ORANGE, 7),
+    ]
+
+
+def test_print_setup(wb: Workbook, form: Worksheet) -> None:
+    ps = form.page_setup
+    assert (ps.paperSize, ps.orientation, ps.fitToWidth, ps.fitToHeight) == (9, "portrait", 1, 0)
+    assert form.sheet_properties.pageSetUpPr.fitToPage is True
+    assert form.print_title_rows == "$1:$2"
+    assert form.print_area == "'申报表'!$A$1:$D$113"
+    m = form.page_margins
+    assert (m.left, m.right, m.top, m.bottom, m.header, m.footer) == (0.6, 0.6, 0.8, 0.8, 0.3, 0.3)
+    assert form.print_options.horizontalCentered is True
+    assert form.oddFooter.center.text == "第 &P 页，共 &N 页"
+    assert form.oddFooter.left.text == "模板 xltools.sh-perf-target 第 1 版"
+    results = wb["校验结果"].page_setup
+    assert (results.paperSize, results.orientation, results.fitToWidth, results.fitToHeight) == (
+        9, "landscape", 1, 0)
+
+
+def test_version_stamp_read_back_with_calamine(template_path: Path) -> None:
+    book = CalamineWorkbook.from_path(str(template_path))
+    assert book.sheet_names == ["申报表", "校验结果", "_lists", "_xltools"]
+    assert book.get_sheet_by_name("_xltools").to_python() == [
+        ["template_id", "xltools.sh-perf-target"], ["version", "1"], ["year", "2019"], ["framework", "sh2019"],
+        ["unit_locked", "0"]]
+    rows = book.get_sheet_by_name("申报表").to_python()
+    assert rows[0][0] == "上海市财政支出项目绩效目标申报表" and rows[1][0] == "（2019年）"
+    results = book.get_sheet_by_name("校验结果").to_python()
+    assert results[0][0] == "尚未校验。"
+    assert results[2] == ["严重程度", "工作表", "单元格", "规则", "说明"]
+
+
+def test_committed_template_matches_a_fresh_build(template_path: Path) -> None:
+    assert semantic_dump(template_path) == semantic_dump(COMMITTED_TEMPLATE), (
+        "templates/绩效目标申报表.xlsx is stale: run `xltools template --out templates`")
+
+
+def test_semantic_dump_sees_a_changed_prompt_a_lock_and_a_hidden_row(template_path: Path, tmp_path: Path) -> None:
+    base = semantic_dump(template_path)
+    for change in ("prompt", "lock", "row"):
+        wb = load_workbook(template_path)
+        ws = wb["申报表"]
+        if change == "prompt":
+            ws.data_validations.dataValidation[0].prompt = "改过"
+        elif change == "lock":
+            ws["A3"].protection = Protection(locked=False)
+        else:
+            ws.row_dimensions[27].hidden = False
+        wb.save(tmp_path / f"{change}.xlsx")
+        assert semantic_dump(tmp_path / f"{change}.xlsx") != base, change
+
+
+def test_another_year_and_password(tmp_path: Path) -> None:
+    wb = build_template(year=2021, password="秘密pw")
+    ws = wb["申报表"]
+    assert ws["A2"].value == "（2021年）"
+    date_dv = next(dv for dv in ws.data_validations.dataValidation if str(dv.sqref) == "B7")
+    assert (date_dv.formula1, date_dv.formula2) == (
+        str((dt.date(2011, 1, 1) - dt.date(1899, 12, 30)).days), str((dt.date(2031, 12, 31) - dt.date(1899, 12, 30)).days))
+    assert ws.protection.password == hash_password("秘密pw")
+    assert wb.security.workbookPassword == hash_password("秘密pw")  # type: ignore[union-attr]
+    assert wb["_xltools"]["B3"].value == "2021"
+    with pytest.raises(TemplateError):
+        build_template(year=0)
+
+
+def test_a_level1_text_that_cannot_be_a_name_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = data.Framework("x", "x", {"A1": ("甲",)}, ())
+    monkeypatch.setattr(data, "framework", lambda _id="": bad)
+    with pytest.raises(TemplateError, match="A1"):
+        build_template()
+
+
+# --- unit templates ------------------------------------------------------------------------------------------
+
+
+def test_safe_filename() -> None:
+    assert safe_filename('上海市/某局:办公室*?"<>|') == "上海市_某局_办公室______"
+    assert safe_filename("CON") == "_CON"
+    assert safe_filename("nul.txt") == "_nul.txt"
+    assert safe_filename("单位. . ") == "单位"
+    assert safe_filename("  \t\n") == "_"
+    assert safe_filename("a\x01b") == "a_b"
+    assert len(safe_filename("长" * 500)) == 120
+
+
+def test_unit_templates_fill_and_lock_the_unit(tmp_path: Path) -> None:
+    csv = tmp_path / "units.csv"
+    # GBK, as Excel on Chinese Windows saves "CSV"; extra columns are ignored, blank names skipped.
+    csv.write_bytes("单位编码,单位名称,联系人\n,上海市A/B局,张三\n,CON,\n002,,李四\n,上海市A:B局,王五\n005,某中心,\n"
+                    .encode("gbk"))
+    before = csv.read_bytes()
+    paths = write_unit_templates(csv, tmp_path / "out", 2020, "pw")
+    assert csv.read_bytes() == before
+    assert [p.name for p in paths] == [
+        "上海市A_B局_绩效目标申报表.xlsx", "_CON_绩效目标申报表.xlsx", "上海市A_B局_绩效目标申报表(2).xlsx",
+        "005_某中心_绩效目标申报表.xlsx"]
+    wb = load_workbook(paths[0])
+    ws = wb["申报表"]
+    assert ws["B3"].value == "上海市A/B局"
+    assert ws["B3"].protection.locked is True
+    assert unlocked_cells(ws) == set(FORM.input_cells()) - {"B3"}
+    assert ws["A2"].value == "（2020年）"
+    meta = CalamineWorkbook.from_path(str(paths[2])).get_sheet_by_name("_xltools").to_python()
+    assert dict(map(tuple, meta))["unit_locked"] == "1"  # type: ignore[arg-type]
+    assert load_workbook(paths[2])["申报表"]["B3"].value == "上海市A:B局"
+
+
+def test_units_file_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("名称\n甲\n", encoding="utf-8")
+    with pytest.raises(UnitsFileError, match="单位名称"):
+        read_units(bad)
+    dup = tmp_path / "dup.csv"
+    dup.write_text("\ufeff单位名称\n甲\n甲\n", encoding="utf-8")
+    with pytest.raises(UnitsFileError, match="重复"):
+        read_units(dup)
+
+
+def test_cli_template_and_units(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["template", "--year", "2020", "--out", str(tmp_path / "a"), "--password", "pw"])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "a" / "绩效目标申报表.xlsx"
+    assert str(out) in result.output
+    wb = load_workbook(out)
+    assert wb["申报表"]["A2"].value == "（2020年）"
+    assert wb["申报表"].protection.password == hash_password("pw")
+
+    units = tmp_path / "units.csv"
+    units.write_text("单位名称\n甲单位\n乙单位\n", encoding="utf-8")
+    result = runner.invoke(main, ["template", "--units", str(units), "--out", str(tmp_path / "u")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "u").iterdir()) == [
+        "乙单位_绩效目标申报表.xlsx", "甲单位_绩效目标申报表.xlsx"]
+    units.write_text("名称\n甲\n", encoding="utf-8")
+    result = runner.invoke(main, ["template", "--units", str(units), "--out", str(tmp_path / "v")])
+    assert result.exit_code == 2 and "单位名称" in result.output
+    assert not (tmp_path / "v").exists()
+
+
+def test_write_template_replaces_atomically_and_is_readable_by_others(tmp_path: Path) -> None:
+    first = write_template(tmp_path, 2019)
+    second = write_template(tmp_path, 2020)
+    assert first == second == tmp_path / "绩效目标申报表.xlsx"
+    assert [p.name for p in tmp_path.iterdir()] == ["绩效目标申报表.xlsx"]  # no temporary file left behind
+    assert load_workbook(second)["申报表"]["A2"].value == "（2020年）"
+    assert second.stat().st_mode & 0o044 == 0o044
