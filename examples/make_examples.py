@@ -52,7 +52,8 @@ def write_form(values: dict[str, Any], year: int, path: Path) -> Path:
 
 
 def seed_path(index: int, form: dict[str, Any]) -> Path:
-    return RETURNS / f"{safe_filename(f'{index:02d}_{form['unit']}_{form['project']}')}.xlsx"
+    stem = f"{index:02d}_{form['unit']}_{form['project']}"
+    return RETURNS / f"{safe_filename(stem)}.xlsx"
 
 
 def faulty_forms() -> list[dict[str, Any]]:

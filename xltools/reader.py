@@ -23,6 +23,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -289,14 +290,24 @@ class _Typer:
             return CellValue(cell, raw, value)
         return CellValue(cell, raw, None, "不是有效日期")
 
+    def blank_row(self, cells: Mapping[str, tuple[str, int, int]]) -> bool:
+        """Whether every input cell of a table row is empty (the common case: skip it without typing)."""
+        for address, col, row in cells.values():
+            if address in self.formulas:
+                return False
+            value = self.grid[row][col] if row < len(self.grid) and col < len(self.grid[row]) else ""
+            if not (value is None or (isinstance(value, str) and not value.strip())):
+                return False
+        return True
+
     def subprojects(self) -> list[SubProject]:
         t = spec.build().tables["subprojects"]
         out = []
-        for i in range(t.capacity):
-            name = self.typed(t.cell("name", i), spec.TEXT)
-            amount = self.typed(t.cell("amount", i), spec.MONEY)
-            if name.blank and amount.blank:
+        for i, cells in enumerate(_table_cells(t.key)):
+            if self.blank_row(cells):
                 continue
+            name = self.typed(cells["name"][0], spec.TEXT)
+            amount = self.typed(cells["amount"][0], spec.MONEY)
             out.append(SubProject(t.first_row + i, name, amount))
         return out
 
@@ -304,10 +315,10 @@ class _Typer:
         t = spec.build().tables["indicators"]
         out: list[Indicator] = []
         above: dict[str, CellValue] = {}
-        for i in range(t.capacity):
-            cells = {c.key: self.typed(t.cell(c.key, i), spec.TEXT) for c in t.input_columns}
-            if all(v.blank for v in cells.values()):
+        for i, addresses in enumerate(_table_cells(t.key)):
+            if self.blank_row(addresses):
                 continue
+            cells = {key: self.typed(address, spec.TEXT) for key, (address, _c, _r) in addresses.items()}
             inherited = {"level1": False, "level2": False}
             for key in ("level1", "level2"):
                 prev = above.get(key)
@@ -327,6 +338,21 @@ class _Typer:
             out.append(Indicator(t.first_row + i, cells["level1"], cells["level2"], cells["level3"],
                                  cells["target"], inherited["level1"], inherited["level2"]))
         return out
+
+
+@cache
+def _table_cells(table_key: str) -> list[dict[str, tuple[str, int, int]]]:
+    """Per input row of a table: column key -> (A1 address, 0-based column, 0-based row). Computed once."""
+    t = spec.build().tables[table_key]
+    out = []
+    for i in range(t.capacity):
+        row = {}
+        for c in t.input_columns:
+            address = t.cell(c.key, i)
+            col, r = coords(address)
+            row[c.key] = (address, col, r)
+        out.append(row)
+    return out
 
 
 def _tidy(text: str) -> str:

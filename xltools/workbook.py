@@ -101,9 +101,8 @@ def _sniff_zip(path: Path) -> str:
                 return "ods"
             if "[Content_Types].xml" not in names:
                 raise UnreadableError("文件是压缩包但不是 Excel 工作簿。")
-            bad = zf.testzip()
-            if bad is not None:
-                raise UnreadableError(f"文件已损坏（{bad} 校验失败）。请重新保存后再报送。")
+            # No testzip(): it would inflate every part (the results sheet too). A damaged part surfaces as a
+            # read error on the sheet we need, which is reported the same way.
     except zipfile.BadZipFile as exc:
         raise UnreadableError("文件已损坏或不完整（压缩结构无效）。请重新保存后再报送。") from exc
     except (OSError, EOFError, zipfile.LargeZipFile, NotImplementedError) as exc:
