@@ -82,6 +82,30 @@ def check(files: tuple[Path, ...], as_json: bool, annotate_dir: Path | None) -> 
     sys.exit(1 if any(f.severity == "error" for f in findings) else 0)
 
 
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="汇总工作簿（.xlsx）。")
+@click.option("--units", "units_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="下发单位清单 units.csv（列：单位名称），列出未报送的单位。")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="并行进程数（默认：CPU 核数）。")
+@click.option("--parquet", "parquet_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="同时把各表写成 parquet 文件到此目录。")
+def consolidate(inputs: tuple[Path, ...], output: Path, units_csv: Path | None, jobs: int | None,
+                parquet_dir: Path | None) -> None:
+    """汇总已报送的申报表（文件或文件夹）为一个工作簿。有错误时退出码为 1，汇总表照常写出。"""
+    from xltools.consolidate.progress import ProgressBar
+    from xltools.consolidate.run import consolidate as run
+    from xltools.units import UnitsFileError
+
+    try:
+        summary = run(inputs, output, units=units_csv, jobs=jobs, parquet=parquet_dir, progress=ProgressBar())
+    except UnitsFileError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(summary.line())
+    sys.exit(0 if summary.ok else 1)
+
+
 def _format_report(report: Report) -> str:
     from xltools import spec
 

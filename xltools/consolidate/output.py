@@ -1,0 +1,310 @@
+"""Writing the consolidated workbook (for people) and parquet files (for analysts).
+
+Thousands of forms make tens of thousands of rows; openpyxl needs ~20 µs a cell even in write-only mode, which
+alone would take seconds. So the workbook is made in two parts:
+
+* openpyxl writes a small *skeleton*: the styles, the 统计 sheet with its charts, and empty row sheets with their
+  filters (openpyxl adds the defined names Excel expects);
+* the row sheets' XML is then streamed straight into the zip, using the style ids openpyxl registered.
+
+Every value a unit typed is written as a string cell (never a formula): text starting with ``=``, ``+``, ``-`` or
+``@`` additionally gets Excel's quote prefix, so editing the cell does not turn it into a formula either.
+The file is written to a temporary name in the same folder and moved into place (``os.replace``): a reader never
+sees half a file, and a failed run leaves the previous output intact.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xltools import spec
+from xltools.consolidate import tables as t
+from xltools.workbook import sheet_member
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+FORMATS = {t.MONEY: spec.MONEY_FORMAT, t.DATE: spec.DATE_FORMAT, t.RATE: spec.RATE_FORMAT, t.COUNT: "0"}
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEADER_BORDER = Border(bottom=Side(style="thin", color="808080"))
+HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
+MIN_WIDTH, MAX_WIDTH = 8.0, 60.0
+WIDTH_SAMPLE = 2000  # rows looked at to size a column
+_EPOCH = pd.Timestamp("1899-12-30")
+
+# XML escaping; characters XML 1.0 forbids (a unit can paste them) are dropped rather than corrupt the file.
+_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;",
+                         **{chr(c): None for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)},
+                         "\ufffe": None, "\uffff": None})
+
+
+def is_formula_like(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+# -- styles ----------------------------------------------------------------------------------------------------
+
+def _register_styles(wb: Workbook) -> dict[str, int]:
+    """Register the cell styles the row sheets use; return kind -> style id (the index into cellXfs)."""
+    ws = wb.create_sheet("_styles")
+    ids: dict[str, int] = {}
+    for i, kind in enumerate(("header", "quoted", *FORMATS), start=1):
+        cell = ws.cell(row=i, column=1)
+        if kind == "header":
+            cell.font, cell.fill, cell.border, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_BORDER, HEADER_ALIGN
+        elif kind == "quoted":
+            cell.quotePrefix = True
+        else:
+            cell.number_format = FORMATS[kind]
+        ids[kind] = cell.style_id
+    wb.remove(ws)  # the styles stay registered in the workbook's style table
+    return ids
+
+
+# -- the row sheets as streamed XML ----------------------------------------------------------------------------
+
+def _width(texts: Sequence[str]) -> float:
+    # A CJK character is about two Latin columns wide.
+    longest = max((len(s) + sum(1 for ch in s if ord(ch) > 0x2E7F) for s in texts), default=0)
+    return min(MAX_WIDTH, max(MIN_WIDTH, longest + 2.0))
+
+
+def column_widths(df: pd.DataFrame, kinds: dict[str, str]) -> list[float]:
+    widths = []
+    for col, kind in kinds.items():
+        sample = df[col].head(WIDTH_SAMPLE)
+        if kind == t.TEXT:
+            texts = [line for v in sample.dropna() for line in str(v).splitlines()[:1]]
+        elif kind == t.MONEY:
+            texts = [f"{v:,.2f}" for v in sample.dropna()]
+        elif kind == t.DATE:
+            texts = ["2019-01-01"]
+        else:
+            texts = [str(v) for v in sample.dropna()]
+        widths.append(max(_width([*texts, col]), 12.0 if kind in (t.MONEY, t.DATE) else 0.0))
+    return widths
+
+
+def _cells(letter: str, kind: str, values: list[Any], styles: dict[str, int]) -> list[str]:
+    """The <c> elements of one column, rows 2.. (empty string for a blank)."""
+    out: list[str] = []
+    if kind == t.TEXT:
+        quoted = styles["quoted"]
+        for r, v in enumerate(values, start=2):
+            if v is None or v != v:
+                out.append("")
+                continue
+            s = str(v)
+            style = f' s="{quoted}"' if s.startswith(FORMULA_STARTS) else ""
+            out.append(f'<c r="{letter}{r}"{style} t="inlineStr"><is><t xml:space="preserve">'
+                       f'{s.translate(_ESCAPE)}</t></is></c>')
+        return out
+    sid = styles.get(kind)
+    style = f' s="{sid}"' if sid is not None else ""
+    for r, v in enumerate(values, start=2):
+        if v is None or v != v:
+            out.append("")
+        else:
+            out.append(f'<c r="{letter}{r}"{style}><v>{v!r}</v></c>')
+    return out
+
+
+def _column_values(series: pd.Series, kind: str) -> list[Any]:
+    if kind == t.DATE:
+        serial = (series - _EPOCH) / pd.Timedelta(days=1)
+        return [int(v) if v == v and float(v).is_integer() else v for v in serial.tolist()]
+    if kind == t.COUNT:
+        return [int(v) for v in series.tolist()]
+    if kind in (t.MONEY, t.RATE, t.NUMBER):
+        return [float(v) for v in series.tolist()]
+    return series.tolist()
+
+
+def sheet_xml(df: pd.DataFrame, kinds: dict[str, str], styles: dict[str, int], selected: bool = False,
+              ) -> Iterator[bytes]:
+    """SpreadsheetML of one row sheet: frozen header, filter on every column, column widths, typed cells."""
+    ncols, nrows = len(kinds), len(df)
+    last = f"{get_column_letter(ncols)}{nrows + 1}"
+    letters = [get_column_letter(i) for i in range(1, ncols + 1)]
+    widths = column_widths(df, kinds)
+    tab = ' tabSelected="1"' if selected else ""
+    yield (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        f'<dimension ref="A1:{last}"/>'
+        f'<sheetViews><sheetView workbookViewId="0"{tab}>'
+        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+        '<sheetFormatPr defaultRowHeight="15"/><cols>'
+        + "".join(f'<col min="{i}" max="{i}" width="{w:.1f}" customWidth="1"/>' for i, w in enumerate(widths, 1))
+        + '</cols><sheetData>'
+    ).encode()
+    header = styles["header"]
+    yield ('<row r="1">' + "".join(
+        f'<c r="{letter}1" s="{header}" t="inlineStr"><is><t>{str(col).translate(_ESCAPE)}</t></is></c>'
+        for letter, col in zip(letters, kinds, strict=True)) + "</row>").encode()
+    columns = [_cells(letter, kind, _column_values(df[col], kind), styles)
+               for letter, (col, kind) in zip(letters, kinds.items(), strict=True)]
+    chunk: list[str] = []
+    for r, cells in enumerate(zip(*columns, strict=True), start=2):
+        chunk.append(f'<row r="{r}">{"".join(cells)}</row>')
+        if len(chunk) >= 2000:
+            yield "".join(chunk).encode()
+            chunk = []
+    yield ("".join(chunk) + f'</sheetData><autoFilter ref="A1:{last}"/>'
+           '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+           '</worksheet>').encode()
+
+
+# -- the 统计 sheet (small: openpyxl) ----------------------------------------------------------------------------
+
+def _put(ws: Worksheet, row: int, col: int, value: Any, kind: str = t.TEXT) -> None:
+    cell = ws.cell(row=row, column=col)
+    if value is None or (isinstance(value, float) and value != value):
+        return
+    if kind == t.TEXT:
+        cell.value = str(value)
+        cell.data_type = "s"  # never a formula, whatever the text starts with
+        if is_formula_like(value):
+            cell.quotePrefix = True
+        return
+    cell.value = value
+    if kind in FORMATS:
+        cell.number_format = FORMATS[kind]
+
+
+def _block(ws: Worksheet, top: int, title: str, df: pd.DataFrame, kinds: dict[str, str],
+           total: bool) -> tuple[int, int, int]:
+    """Write a titled table at row ``top``; return (header row, last data row, next free row)."""
+    ws.cell(row=top, column=1, value=title).font = Font(bold=True, size=12)
+    header = top + 1
+    for j, col in enumerate(kinds, start=1):
+        cell = ws.cell(row=header, column=j, value=col)
+        cell.font, cell.fill, cell.border, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_BORDER, HEADER_ALIGN
+    r = header
+    for r, values in enumerate(df.itertuples(index=False), start=header + 1):
+        for j, (value, kind) in enumerate(zip(values, kinds.values(), strict=True), start=1):
+            _put(ws, r, j, value.item() if hasattr(value, "item") else value, kind)
+    last = r
+    if total:
+        r += 1
+        _put(ws, r, 1, "合计")
+        ws.cell(row=r, column=1).font = Font(bold=True)
+        for j, (col, kind) in enumerate(kinds.items(), start=1):
+            if j > 1 and kind in (t.MONEY, t.COUNT):
+                _put(ws, r, j, df[col].sum().item(), kind)
+                ws.cell(row=r, column=j).font = Font(bold=True)
+    return header, last, r + 2
+
+
+def _chart(title: str, ws: Worksheet, header: int, last: int, col: int, anchor: str, y_title: str) -> None:
+    chart = BarChart()
+    chart.type = "bar"  # horizontal bars: long Chinese category names stay readable
+    chart.style = 10
+    chart.title = title
+    chart.y_axis.title = y_title
+    chart.legend = None
+    chart.height = max(7.5, 0.6 * (last - header) + 3)
+    chart.width = 18
+    chart.add_data(Reference(ws, min_col=col, min_row=header, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=last))
+    ws.add_chart(chart, anchor)
+
+
+def stats_sheet(ws: Worksheet, tables: t.Tables) -> None:
+    ws.sheet_view.showGridLines = False
+    top = 1
+    _, _, top = _block(ws, top, "按申报单位汇总", tables.by_unit, t.BY_UNIT, total=True)
+    type_hdr, type_last, top = _block(ws, top, "按项目类型汇总", tables.by_type, t.BY_TYPE, total=True)
+    lvl_hdr, lvl_last, top = _block(ws, top, "一级指标覆盖情况（填有该一级指标的表数）", tables.by_level1, t.BY_LEVEL1,
+                                    total=False)
+    widths = [max(column_widths(df, kinds)[0] for df, kinds in
+                  ((tables.by_unit, t.BY_UNIT), (tables.by_type, t.BY_TYPE), (tables.by_level1, t.BY_LEVEL1)))]
+    widths += [18.0] * (len(t.BY_UNIT) - 1)
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    anchor_col = get_column_letter(len(t.BY_UNIT) + 2)
+    if type_last > type_hdr:
+        _chart("项目当年预算（元）按项目类型", ws, type_hdr, type_last, list(t.BY_TYPE).index(t.ANNUAL) + 1,
+               f"{anchor_col}1", "元")
+    if lvl_last > lvl_hdr:
+        _chart("一级指标覆盖表数", ws, lvl_hdr, lvl_last, 2, f"{anchor_col}22", "表数")
+
+
+# -- the workbook ----------------------------------------------------------------------------------------------
+
+def _skeleton(tables: t.Tables) -> tuple[bytes, dict[str, int]]:
+    wb = Workbook()
+    first = wb.active
+    assert first is not None
+    wb.remove(first)
+    styles = _register_styles(wb)
+    for name, (df, kinds) in tables.sheets().items():
+        ws = wb.create_sheet(name)
+        # Content comes from sheet_xml(); set here what openpyxl mirrors into workbook.xml (the filter's name).
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(kinds))}{len(df) + 1}"
+    stats_sheet(wb.create_sheet(t.STATS_SHEET), tables)
+    wb.active = 0
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue(), styles
+
+
+def write_workbook(tables: t.Tables, path: str | Path) -> Path:
+    """Write the consolidated workbook to ``path`` atomically."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    skeleton, styles = _skeleton(tables)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(io.BytesIO(skeleton)) as src, \
+                zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
+            members = {sheet_member(src, name): name for name in tables.sheets()}
+            row_sheets = tables.sheets()
+            for info in src.infolist():
+                name = members.get(info.filename)
+                if name is None:
+                    dst.writestr(info, src.read(info.filename))
+                    continue
+                df, kinds = row_sheets[name]
+                with dst.open(info.filename, "w") as out:
+                    for part in sheet_xml(df, kinds, styles, selected=name == t.SUMMARY_SHEET):
+                        out.write(part)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def write_parquet(tables: t.Tables, directory: str | Path) -> list[Path]:
+    """One parquet file per table (pyarrow), each written atomically."""
+    out_dir = Path(directory)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, df in tables.parquet_tables().items():
+        target = out_dir / f"{name}.parquet"
+        fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".tmp-", suffix=".parquet")
+        os.close(fd)
+        try:
+            df.to_parquet(tmp, engine="pyarrow", index=False)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        written.append(target)
+    return written

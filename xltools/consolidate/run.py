@@ -1,0 +1,160 @@
+"""Consolidation from start to end: discover, check each file (in a process pool), build, validate, write.
+
+pandas, pandera and the writer are imported only after the worker processes have started: the workers (forked
+where the platform allows) stay small, and the import overlaps with their work.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from xltools.consolidate import crossfile
+from xltools.consolidate.rows import FileRows, read
+from xltools.discover import discover
+from xltools.findings import ERROR, Finding
+
+if TYPE_CHECKING:
+    from xltools.consolidate.tables import Tables
+
+Progress = Callable[[int, int], None]
+# Below this many files a pool costs more than it saves.
+POOL_THRESHOLD = 8
+
+
+@dataclass
+class Summary:
+    """What a consolidation run did. ``findings`` lists every finding written to 问题清单."""
+
+    files: int
+    forms: int  # files that gave a declaration (rows in 项目汇总)
+    with_errors: int  # files with at least one error finding
+    unreadable: int  # files that gave no declaration: file-unreadable or template-mismatch
+    findings: list[Finding]
+    output: Path
+    parquet: list[Path] = field(default_factory=list)
+    tables: Tables | None = None
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+    def line(self) -> str:
+        return (f"共读取 {self.files} 个文件：{self.forms} 份申报表已汇总，{self.with_errors} 个文件有错误，"
+                f"{self.unreadable} 个无法读取或不是本模板；错误 {self.errors} 条，警告 {self.warnings} 条。"
+                f"已写出：{self.output}")
+
+
+def _work(item: tuple[int, str]) -> tuple[int, FileRows]:
+    index, path = item
+    try:
+        return index, read(path, path)
+    except Exception as exc:  # the engine never raises on bad input; this keeps a bug from losing a file
+        return index, FileRows(path, [Finding.of("file-unreadable", f"读取时发生内部错误（{type(exc).__name__}）。",
+                                                 file=path)])
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # fork: workers start in milliseconds and inherit the imported engine; elsewhere the platform default.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
+def read_all(paths: Sequence[str], jobs: int, progress: Progress | None = None,
+             before_collect: Callable[[], object] | None = None) -> list[FileRows]:
+    """Check every file (in ``jobs`` processes); results in input order. ``before_collect`` runs while the
+    workers work (the caller's imports)."""
+    total = len(paths)
+    results: list[FileRows | None] = [None] * total
+    if jobs <= 1 or total < POOL_THRESHOLD:
+        if before_collect:
+            before_collect()
+        for done, item in enumerate(enumerate(paths), start=1):
+            index, rows = _work(item)
+            results[index] = rows
+            if progress:
+                progress(done, total)
+    else:
+        chunk = max(1, min(16, total // (jobs * 8)))
+        with _context().Pool(processes=min(jobs, total)) as pool:
+            pending = pool.imap_unordered(_work, enumerate(paths), chunksize=chunk)
+            if before_collect:
+                before_collect()
+            for done, (index, rows) in enumerate(pending, start=1):
+                results[index] = rows
+                if progress:
+                    progress(done, total)
+    return [r for r in results if r is not None]
+
+
+def _load_heavy() -> None:
+    from xltools.consolidate import output, schemas, tables  # noqa: F401
+
+
+def consolidate(
+    inputs: Iterable[str | Path],
+    output: str | Path,
+    *,
+    units: str | Path | None = None,
+    jobs: int | None = None,
+    parquet: str | Path | None = None,
+    progress: Progress | None = None,
+) -> Summary:
+    """Consolidate every workbook under ``inputs`` into ``output`` (.xlsx). Never raises on a bad input file;
+    raises :class:`xltools.units.UnitsFileError` for a malformed units list (before reading anything)."""
+    unit_list = None
+    if units is not None:
+        from xltools.units import read_units
+
+        unit_list = read_units(units)
+    paths = [str(p) for p in discover(inputs)]
+    files = read_all(paths, jobs or os.cpu_count() or 1, progress, before_collect=_load_heavy)
+
+    from xltools.consolidate import output as out
+    from xltools.consolidate import schemas, tables
+
+    built = tables.build(files)
+    engine = [f for rows in files for f in rows.findings]
+    extra = crossfile.duplicates(files)
+    frames = {"summary": built.summary, "subprojects": built.subprojects, "indicators": built.indicators}
+    extra += schemas.validate(frames, engine + extra)
+    # Findings of a file stay together, in input order; the batch-wide ones (units not returned) come last.
+    by_file: dict[str, list[Finding]] = {}
+    for f in extra:
+        by_file.setdefault(f.file, []).append(f)
+    findings = [f for rows in files for f in (*rows.findings, *by_file.pop(rows.file, []))]
+    findings += [f for group in by_file.values() for f in group]
+    if unit_list is not None:
+        findings += crossfile.not_returned(files, unit_list, str(units))
+    tables.finish(built, findings)
+    # The findings table is validated too; a failure there would be a bug in this package, reported all the same.
+    findings += schemas.validate({"findings": built.findings}, findings)
+    if len(findings) != len(built.findings):
+        tables.finish(built, findings)
+
+    written = out.write_workbook(built, output)
+    parquet_files = out.write_parquet(built, parquet) if parquet is not None else []
+    inputs_seen = set(paths)
+    with_errors = {f.file for f in findings if f.severity == ERROR and f.file in inputs_seen}
+    return Summary(
+        files=len(files),
+        forms=sum(1 for rows in files if rows.summary is not None),
+        with_errors=len(with_errors),
+        unreadable=sum(1 for rows in files if rows.summary is None),
+        findings=findings,
+        output=written,
+        parquet=parquet_files,
+        tables=built,
+    )
