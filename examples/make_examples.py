@@ -51,9 +51,19 @@ def write_form(values: dict[str, Any], year: int, path: Path) -> Path:
     return path
 
 
-def seed_path(index: int, form: dict[str, Any]) -> Path:
+def seed_name(index: int, form: dict[str, Any]) -> str:
     stem = f"{index:02d}_{form['unit']}_{form['project']}"
-    return RETURNS / f"{safe_filename(stem)}.xlsx"
+    return f"{safe_filename(stem)}.xlsx"
+
+
+def write_value_forms(returns: Path, faulty: Path) -> list[Path]:
+    """The seed forms into ``returns`` and the value-faulty forms into ``faulty``; returns the seed paths."""
+    written = []
+    for i, form in enumerate(seeds().values(), start=1):
+        written.append(write_form(form_values(form), form["year"], returns / seed_name(i, form)))
+    for values in faulty_forms():
+        write_form(form_values(values), values["year"], faulty / f"{values['id']}.xlsx")
+    return written
 
 
 def faulty_forms() -> list[dict[str, Any]]:
@@ -115,11 +125,7 @@ def main() -> None:
     for folder in (RETURNS, FAULTY):
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-    written = []
-    for i, form in enumerate(seeds().values(), start=1):
-        written.append(write_form(form_values(form), form["year"], seed_path(i, form)))
-    for values in faulty_forms():
-        write_form(form_values(values), values["year"], FAULTY / f"{values['id']}.xlsx")
+    written = write_value_forms(RETURNS, FAULTY)
     adversarial(written[0])
     for path in sorted(RETURNS.iterdir()) + sorted(FAULTY.iterdir()):
         print(path.relative_to(HERE))
