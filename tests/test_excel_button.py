@@ -345,6 +345,20 @@ def test_errors_come_before_warnings_and_flag_exactly_the_listed_cells(tmp_path:
     assert all(a["sheet_position"] != FORM_POS for a in acts)
 
 
+def test_the_macro_workbook_checks_the_same(tmp_path: Path) -> None:
+    """The payload of the shipped kind of file: the .xlsm twin (VBA project, buttons) of a filled form."""
+    from xltools.xlsm import build_macro_workbook
+
+    values = clean_seed()
+    values["total_budget"] = values["annual_budget"] - 1
+    xlsm = tmp_path / "市场监管局 质量奖(修改稿).xlsm"  # staff rename files; nothing depends on the name
+    build_macro_workbook(write(tmp_path, values), xlsm)
+    acts, summary, body = run_check(xlsm)
+    assert summary == "1 个错误，0 个警告"
+    assert shape(body) == [row("error", F["annual_budget"].cell, "annual-exceeds-total")]
+    assert all(a["sheet_position"] != FORM_POS for a in acts)
+
+
 def test_button_and_cli_run_the_same_engine(tmp_path: Path) -> None:
     values = seed("sqi-standards")
     values["annual_budget"] = "１，０００"  # full-width text: normalised by the reader, then checked
