@@ -377,3 +377,10 @@ def test_write_template_replaces_atomically_and_is_readable_by_others(tmp_path: 
     assert [p.name for p in tmp_path.iterdir()] == ["绩效目标申报表.xlsx"]  # no temporary file left behind
     assert load_workbook(second)["申报表"]["A2"].value == "（2020年）"
     assert second.stat().st_mode & 0o044 == 0o044
+
+
+def test_readme_documents_the_default_password_and_shows_the_rendered_template() -> None:
+    readme = (COMMITTED_TEMPLATE.parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"默认保护密码：`{spec.DEFAULT_PASSWORD}`" in readme
+    assert "](docs/template.png)" in readme
+    assert (COMMITTED_TEMPLATE.parent.parent / "docs" / "template.png").read_bytes()[:4] == b"\x89PNG"

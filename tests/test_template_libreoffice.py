@@ -117,6 +117,12 @@ def test_roundtrip_keeps_validations_unlocked_cells_and_protection(template_path
     assert [ws.sheet_state for ws in after.worksheets] == ["visible", "visible", "hidden", "hidden"]
     # LibreOffice drops workbook-structure protection on export (a known limitation), so it is not asserted.
 
+    # The helper's profile recalculates on load: openpyxl wrote no cached values, LibreOffice's copy has them.
+    cached = load_workbook(resaved, data_only=True)[spec.FORM_SHEET]
+    assert load_workbook(template_path, data_only=True)[spec.FORM_SHEET][_cell("subtotal")].value is None
+    assert cached[_cell("subtotal")].value == 0
+    assert cached[_cell("subtotal_status")].value in (None, "")
+
 
 # --- typing values and recalculating -------------------------------------------------------------------------
 
