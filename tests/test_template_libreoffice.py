@@ -282,3 +282,28 @@ def test_consistent_values_render_without_red(typed: tuple[dict[str, Any], Path]
     }
     seen = {text: _backgrounds(pdf, raster, text) for text in expected}
     assert all(len(seen[t]) == len(expected[t]) and all(map(_close, seen[t], expected[t])) for t in expected), seen
+
+
+# --- the helper itself ---------------------------------------------------------------------------------------
+
+
+def test_concurrent_profiles_are_distinct_and_reused() -> None:
+    with lo.profile() as first, lo.profile() as second:
+        assert first != second
+        assert (first / "user" / "registrymodifications.xcu").read_text(encoding="utf-8").count(
+            '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value>') == 1
+    with lo.profile() as again:
+        assert again == first
+
+
+def test_batch_conversion_renders_each_unit_template(tmp_path: Path) -> None:
+    from xltools.template import write_unit_templates
+
+    units = tmp_path / "units.csv"
+    units.write_text("单位编码,单位名称\n001,上海市甲局\n002,上海市乙中心\n", encoding="utf-8")
+    books = write_unit_templates(units, tmp_path / "xlsx")
+    pdfs = lo.to_pdf(books, tmp_path / "pdf")  # one soffice call for both
+    assert [p.name for p in pdfs] == ["001_上海市甲局_绩效目标申报表.pdf", "002_上海市乙中心_绩效目标申报表.pdf"]
+    firsts = [PdfReader(p).pages[0].extract_text() for p in pdfs]
+    assert "上海市甲局" in firsts[0] and "上海市乙中心" not in firsts[0]
+    assert "上海市乙中心" in firsts[1]
