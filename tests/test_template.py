@@ -172,6 +172,12 @@ def test_number_formats_of_money_date_and_rate_cells(form: Worksheet) -> None:
     assert form["D47"].number_format == "#,##0.00"
     assert form["B7"].number_format == form["D7"].number_format == "yyyy-mm-dd"
     assert form["B14"].number_format == "0.00%"
+    # Short text is Text ("@") so 100% stays as typed; long text is General, since Excel shows a Text cell of
+    # more than 255 characters as ####.
+    assert form[FORM.fields["project"].cell].number_format == "@"
+    assert {form[f"D{r}"].number_format for r in FORM.tables["indicators"].rows} == {"@"}
+    for key in ("overview", "basis", "necessity", "measures", "plan", "overall_goal", "annual_goal", "remarks"):
+        assert form[FORM.fields[key].cell].number_format == "General", key
 
 
 def _list_values(wb: Workbook, name: str) -> list[str]:

@@ -375,8 +375,10 @@ def _value_style(kind: str) -> tuple[Alignment, str | None]:
     if kind == spec.DATE:
         return CENTER, spec.DATE_FORMAT
     if kind == spec.LONG:
-        return TOP_LEFT, "@"
-    return LEFT, "@" if kind in (spec.TEXT,) else None
+        # Not the Text format "@": Excel shows a Text-formatted cell of more than 255 characters as ####.
+        return TOP_LEFT, None
+    # Short text stays text: a target typed as 100% or a name like 1-2 is not turned into a number or date.
+    return LEFT, "@" if kind == spec.TEXT else None
 
 
 def _put_field(ws: Worksheet, f: spec.Field, unit: str | None) -> None:
