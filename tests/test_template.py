@@ -359,7 +359,7 @@ def test_cli_template_and_units(tmp_path: Path) -> None:
     result = runner.invoke(main, ["template", "--year", "2020", "--out", str(tmp_path / "a"), "--password", "pw"])
     assert result.exit_code == 0, result.output
     out = tmp_path / "a" / "绩效目标申报表.xlsx"
-    assert str(out) in result.output
+    assert result.stdout.splitlines() == [str(out), str(out.with_suffix(".xlsm"))]
     wb = load_workbook(out)
     assert wb["申报表"]["A2"].value == "（2020年）"
     assert wb["申报表"].protection.password == hash_password("pw")
@@ -369,7 +369,7 @@ def test_cli_template_and_units(tmp_path: Path) -> None:
     result = runner.invoke(main, ["template", "--units", str(units), "--out", str(tmp_path / "u")])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "u").iterdir()) == [
-        "乙单位_绩效目标申报表.xlsx", "甲单位_绩效目标申报表.xlsx"]
+        "乙单位_绩效目标申报表.xlsm", "乙单位_绩效目标申报表.xlsx", "甲单位_绩效目标申报表.xlsm", "甲单位_绩效目标申报表.xlsx"]
     units.write_text("名称\n甲\n", encoding="utf-8")
     result = runner.invoke(main, ["template", "--units", str(units), "--out", str(tmp_path / "v")])
     assert result.exit_code == 2 and "单位名称" in result.output
@@ -390,3 +390,22 @@ def test_readme_documents_the_default_password_and_shows_the_rendered_template()
     assert f"默认保护密码：`{spec.DEFAULT_PASSWORD}`" in readme
     assert "](docs/template.png)" in readme
     assert (COMMITTED_TEMPLATE.parent.parent / "docs" / "template.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_committed_macro_template_matches_a_fresh_build(tmp_path: Path) -> None:
+    """templates/绩效目标申报表.xlsm: same form as the .xlsx, same VBA modules, same button drawing."""
+    import zipfile
+
+    from xltools.vba.project import read_vba_project
+
+    result = CliRunner().invoke(main, ["template", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    fresh, committed = tmp_path / spec.MACRO_TEMPLATE_FILENAME, COMMITTED_TEMPLATE.with_suffix(".xlsm")
+    assert semantic_dump(fresh) == semantic_dump(committed)
+    assert semantic_dump(fresh)["sheets"] == semantic_dump(COMMITTED_TEMPLATE)["sheets"]
+    with zipfile.ZipFile(fresh) as a, zipfile.ZipFile(committed) as b:
+        assert a.namelist() == b.namelist()
+        modules = [(m.name, m.code) for m in read_vba_project(a.read("xl/vbaProject.bin"))]
+        assert modules == [(m.name, m.code) for m in read_vba_project(b.read("xl/vbaProject.bin"))]
+        vml = [n for n in a.namelist() if n.endswith(".vml")]
+        assert vml and all(a.read(n) == b.read(n) for n in vml)

@@ -8,15 +8,14 @@ controls and rewrite styles). The input file is never opened for writing.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
 from xltools import results, spec
+from xltools.atomic import atomic_path
 from xltools.engine import CheckResult
 from xltools.workbook import sheet_member
 
@@ -47,17 +46,10 @@ def annotate(result: CheckResult, source: str | Path, out_dir: str | Path) -> Pa
         if member is None:
             raise AnnotateError(f"工作簿中没有“{spec.RESULTS_SHEET}”工作表，无法标注。")
         new_xml = rewrite_results_xml(zin.read(member), summary, rows)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".xltools-", suffix=src.suffix, dir=out.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zout:
-                for info in zin.infolist():
-                    data = new_xml if info.filename == member else zin.read(info.filename)
-                    zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
-            os.replace(tmp, out)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_path(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                data = new_xml if info.filename == member else zin.read(info.filename)
+                zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
     return out
 
 

@@ -29,10 +29,11 @@ def main() -> None:
 @click.option("--units", "units_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="单位清单 CSV（列：单位名称，可选 单位编码）：每个单位一个文件，申报单位名称已填好并锁定。")
 def template(year: int | None, out_dir: Path, password: str | None, units_csv: Path | None) -> None:
-    """生成空白申报表模板 绩效目标申报表.xlsx。"""
+    """生成申报表模板：绩效目标申报表.xlsx，及带“一键校验”按钮的 .xlsm。"""
     from xltools import spec
     from xltools.template import TemplateError, write_template, write_unit_templates
     from xltools.units import UnitsFileError
+    from xltools.xlsm import build_macro_workbook
 
     year = year or spec.DEFAULT_YEAR
     password = spec.DEFAULT_PASSWORD if password is None else password
@@ -46,8 +47,12 @@ def template(year: int | None, out_dir: Path, password: str | None, units_csv: P
     except TemplateError as exc:
         raise click.ClickException(str(exc)) from exc
     for path in paths:
+        # The macro twin has the same form from the same spec, plus the xlwings button (not for WPS).
+        macro = path.with_suffix(".xlsm")
+        build_macro_workbook(path, macro)
         click.echo(str(path))
-    click.echo(f"已生成 {len(paths)} 个模板（{year} 年）。", err=True)
+        click.echo(str(macro))
+    click.echo(f"已生成 {len(paths)} 份模板（{year} 年），每份含 .xlsx 与带按钮的 .xlsm。", err=True)
 
 
 @main.command()

@@ -17,9 +17,7 @@ Sheets, in order:
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +33,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xltools import data, spec
+from xltools.atomic import atomic_path
 from xltools.units import read_units, unit_filename
 
 # --- defined names -------------------------------------------------------------------------------------------
@@ -641,19 +640,8 @@ def build_template(
 
 def save_atomic(wb: Workbook, path: Path) -> Path:
     """Save ``wb`` to ``path`` through a temporary file in the same folder, so no reader sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         wb.save(tmp)
-        # mkstemp makes the file private (0600); a template is meant to be shared.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 

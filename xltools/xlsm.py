@@ -20,6 +20,7 @@ from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
 from xltools import spec, vba
+from xltools.atomic import write_bytes
 from xltools.vba.project import read_vba_project
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -354,7 +355,7 @@ def make_xlsm(
         z.writestr("[Content_Types].xml", package.pop("[Content_Types].xml"))
         for name, data in package.items():
             z.writestr(name, data)
-    Path(out_path).write_bytes(buffer.getvalue())
+    write_bytes(out_path, buffer.getvalue())
 
 
 def form_buttons() -> tuple[Button, ...]:
