@@ -24,6 +24,9 @@ MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 MAX_ROWS = 5000  # rows read from the form sheet; the form itself has ~120
 MAX_COLS = 64
+# calamine stores a sheet as a dense grid of (rows x columns) cells and aborts the process (not an exception) when
+# that allocation fails: one cell typed at XFD1048576 is enough. Sheets are measured from their XML first.
+MAX_CELLS = 2_000_000
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -41,8 +44,11 @@ class WorkbookValues:
     sheet_names: list[str]
     _book: Any = field(repr=False)
     _kind: str = "xlsx"  # xlsx (OOXML zip), ods, xls
+    _xml: dict[str, bytes | None] = field(default_factory=dict, repr=False)  # sheet XML, read once
 
     def grid(self, sheet: str, nrows: int | None = None) -> list[list[Any]]:
+        if self._kind == "xlsx":
+            self._check_extent(sheet)
         try:
             ws = self._book.get_sheet_by_name(sheet)
             if ws.height > MAX_ROWS or ws.width > MAX_COLS:
@@ -53,11 +59,27 @@ class WorkbookValues:
             raise UnreadableError(f"工作表“{sheet}”无法读取（{type(exc).__name__}）。") from exc
         return [row[:MAX_COLS] for row in rows]
 
+    def _sheet_xml(self, sheet: str) -> bytes | None:
+        if sheet not in self._xml:
+            self._xml[sheet] = _ooxml_sheet(self.path, sheet)
+        return self._xml[sheet]
+
+    def _check_extent(self, sheet: str) -> None:
+        xml = self._sheet_xml(sheet)
+        if xml is None:
+            return
+        if not _surely_small(xml):
+            rows, cols = ooxml_extent(xml)
+            if rows * cols > MAX_CELLS:
+                raise UnreadableError(f"工作表“{sheet}”的范围异常（{rows} 行 × {cols} 列），出于安全不予读取。"
+                                      "可能在远处的单元格中误填了内容，请删除后再报送。")
+
     def formulas(self, sheet: str) -> dict[str, str]:
         """A1 address -> formula text of every formula cell on ``sheet`` (OOXML only; {} for .xls/.ods)."""
         if self._kind != "xlsx":
             return {}
-        return _ooxml_formulas(self.path, sheet)
+        xml = self._sheet_xml(sheet)
+        return {} if xml is None else _formulas_in(xml)
 
     def close(self) -> None:
         self._book.close()
@@ -167,17 +189,61 @@ def sheet_member(zf: zipfile.ZipFile, sheet: str) -> str | None:
     return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
-def _ooxml_formulas(path: Path, sheet: str) -> dict[str, str]:
-    # Regexes on bytes rather than an XML parser: no entity expansion, no DTDs, and ~10x faster on a form.
+def _ooxml_sheet(path: Path, sheet: str) -> bytes | None:
+    """The XML of worksheet ``sheet``, or None. Its size was bounded by sniff()."""
     try:
         with zipfile.ZipFile(path) as zf:
             member = sheet_member(zf, sheet)
-            if member is None:
-                return {}
-            xml = zf.read(member)
+            return None if member is None else zf.read(member)
     except (KeyError, zipfile.BadZipFile, OSError):
-        return {}
+        return None
+
+
+def _formulas_in(xml: bytes) -> dict[str, str]:
+    # Regexes on bytes rather than an XML parser: no entity expansion, no DTDs, and ~10x faster on a form.
     out: dict[str, str] = {}
     for ref, _attrs, text in _CELL_F_RE.findall(xml):
         out[ref.decode()] = "=" + _unescape(text or b"")
     return out
+
+
+_ROW_R_RE = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"")
+_CELL_R_RE = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]+)(\d+)\"")
+_CELL_TAG_RE = re.compile(rb"<(?:\w+:)?c[\s>/]")
+
+
+_FAR_CELL_RE = re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z]\d{5})')
+_FAR_ROW_RE = re.compile(rb'<row r="\d{5}')
+
+
+def _surely_small(xml: bytes) -> bool:
+    """A quick test that passes every ordinary sheet: each cell and row addressed (r first, as Excel, WPS,
+    LibreOffice and openpyxl write it), no column beyond Z, no row beyond 9999. Otherwise measure exactly."""
+    cells = xml.count(b"<c ") + xml.count(b"<c>")
+    rows = xml.count(b"<row ") + xml.count(b"<row>")
+    return (cells == xml.count(b'<c r="') and rows == xml.count(b'<row r="') and rows < 10_000
+            and _FAR_CELL_RE.search(xml) is None and _FAR_ROW_RE.search(xml) is None)
+
+
+def ooxml_extent(xml: bytes) -> tuple[int, int]:
+    """(rows, columns) that calamine would allocate for this sheet XML: the largest row and column addressed.
+
+    The declared <dimension> is not trusted. Rows and cells without an address are placed one after another,
+    so when there are any, their count bounds the extent too.
+    """
+    refs = _CELL_R_RE.findall(xml)
+    rows = max((int(r) for r in _ROW_R_RE.findall(xml)), default=0)
+    rows = max(rows, max((int(r) for _c, r in refs), default=0), xml.count(b"<row"))
+    letters = {c for c, _r in refs}
+    cols = max((_column_index(c) for c in letters), default=0)
+    cells = len(_CELL_TAG_RE.findall(xml))
+    if cells > len(refs):
+        cols = max(cols, cells)
+    return rows, cols
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ch - 64
+    return index
