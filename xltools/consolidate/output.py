@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,19 +36,16 @@ from xltools.consolidate import tables as t
 from xltools.workbook import sheet_member
 
 FORMULA_STARTS = ("=", "+", "-", "@")
+FORMULA_FIRST = frozenset("=+-@")
 FORMATS = {t.MONEY: spec.MONEY_FORMAT, t.DATE: spec.DATE_FORMAT, t.RATE: spec.RATE_FORMAT, t.COUNT: "0"}
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 HEADER_BORDER = Border(bottom=Side(style="thin", color="808080"))
 HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
 MIN_WIDTH, MAX_WIDTH = 8.0, 60.0
-WIDTH_SAMPLE = 2000  # rows looked at to size a column
+WIDTH_SAMPLE = 1000  # rows looked at to size a column
 _EPOCH = pd.Timestamp("1899-12-30")
 
-# XML escaping; characters XML 1.0 forbids (a unit can paste them) are dropped rather than corrupt the file.
-_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;",
-                         **{chr(c): None for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)},
-                         "\ufffe": None, "\uffff": None})
 
 
 def is_formula_like(value: object) -> bool:
@@ -75,50 +73,63 @@ def _register_styles(wb: Workbook) -> dict[str, int]:
 
 # -- the row sheets as streamed XML ----------------------------------------------------------------------------
 
-def _width(texts: Sequence[str]) -> float:
-    # A CJK character is about two Latin columns wide.
-    longest = max((len(s) + sum(1 for ch in s if ord(ch) > 0x2E7F) for s in texts), default=0)
-    return min(MAX_WIDTH, max(MIN_WIDTH, longest + 2.0))
+def _display_width(text: str) -> int:
+    # A CJK character is about two Latin columns wide, and three bytes in UTF-8: count it twice.
+    return len(text) + (len(text.encode()) - len(text)) // 2
 
 
 def column_widths(df: pd.DataFrame, kinds: dict[str, str]) -> list[float]:
     widths = []
     for col, kind in kinds.items():
-        sample = df[col].head(WIDTH_SAMPLE)
+        sample = df[col].head(WIDTH_SAMPLE).dropna()
         if kind == t.TEXT:
-            texts = [line for v in sample.dropna() for line in str(v).splitlines()[:1]]
+            texts = [str(v).split("\n", 1)[0] for v in sample.unique()]
         elif kind == t.MONEY:
-            texts = [f"{v:,.2f}" for v in sample.dropna()]
+            texts = [f"{sample.max():,.2f}"] if len(sample) else []
         elif kind == t.DATE:
             texts = ["2019-01-01"]
         else:
-            texts = [str(v) for v in sample.dropna()]
-        widths.append(max(_width([*texts, col]), 12.0 if kind in (t.MONEY, t.DATE) else 0.0))
+            texts = [str(v) for v in sample.unique()]
+        longest = max((_display_width(x) for x in [*texts, str(col)]), default=0)
+        floor = 12.0 if kind in (t.MONEY, t.DATE) else MIN_WIDTH
+        widths.append(min(MAX_WIDTH, max(floor, longest + 2.0)))
     return widths
+
+
+_SEP = "\ue000"  # a private-use character joins a column's strings so they are escaped in one pass
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def escape_all(texts: list[str]) -> list[str]:
+    """XML-escape many strings at once (one pass over their concatenation, not one call per string)."""
+    if not texts:
+        return []
+    joined = _SEP.join(texts)
+    if joined.count(_SEP) != len(texts) - 1:  # the character itself was typed somewhere: one by one
+        return [escape(x) for x in texts]
+    return escape(joined).split(_SEP)
+
+
+def escape(text: str) -> str:
+    """XML text; characters XML 1.0 forbids (a unit can paste them) are dropped rather than corrupt the file."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return _ILLEGAL.sub("", text)
 
 
 def _cells(letter: str, kind: str, values: list[Any], styles: dict[str, int]) -> list[str]:
     """The <c> elements of one column, rows 2.. (empty string for a blank)."""
-    out: list[str] = []
+    pre = f'<c r="{letter}'
     if kind == t.TEXT:
-        quoted = styles["quoted"]
-        for r, v in enumerate(values, start=2):
-            if v is None or v != v:
-                out.append("")
-                continue
-            s = str(v)
-            style = f' s="{quoted}"' if s.startswith(FORMULA_STARTS) else ""
-            out.append(f'<c r="{letter}{r}"{style} t="inlineStr"><is><t xml:space="preserve">'
-                       f'{s.translate(_ESCAPE)}</t></is></c>')
-        return out
+        texts = ["" if v is None or v != v else str(v) for v in values]
+        quoted = f' s="{styles["quoted"]}"'
+        return ["" if not x else
+                f'{pre}{r}"{quoted if x[0] in FORMULA_FIRST else ""} t="inlineStr"><is><t xml:space="preserve">'
+                f'{e}</t></is></c>'
+                for r, (x, e) in enumerate(zip(texts, escape_all(texts), strict=True), start=2)]
     sid = styles.get(kind)
     style = f' s="{sid}"' if sid is not None else ""
-    for r, v in enumerate(values, start=2):
-        if v is None or v != v:
-            out.append("")
-        else:
-            out.append(f'<c r="{letter}{r}"{style}><v>{v!r}</v></c>')
-    return out
+    return ["" if v is None or v != v else f'{pre}{r}"{style}><v>{v!r}</v></c>'
+            for r, v in enumerate(values, start=2)]
 
 
 def _column_values(series: pd.Series, kind: str) -> list[Any]:
@@ -154,7 +165,7 @@ def sheet_xml(df: pd.DataFrame, kinds: dict[str, str], styles: dict[str, int], s
     ).encode()
     header = styles["header"]
     yield ('<row r="1">' + "".join(
-        f'<c r="{letter}1" s="{header}" t="inlineStr"><is><t>{str(col).translate(_ESCAPE)}</t></is></c>'
+        f'<c r="{letter}1" s="{header}" t="inlineStr"><is><t>{escape(str(col))}</t></is></c>'
         for letter, col in zip(letters, kinds, strict=True)) + "</row>").encode()
     columns = [_cells(letter, kind, _column_values(df[col], kind), styles)
                for letter, (col, kind) in zip(letters, kinds.items(), strict=True)]
