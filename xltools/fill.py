@@ -5,6 +5,8 @@ Values are written as given: a string in a money cell stays a string, which is h
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -25,12 +27,32 @@ def fill(wb: Workbook, values: Mapping[str, Any]) -> Workbook:
     ws = wb[spec.FORM_SHEET]
     for key, value in values.items():
         if key in s.fields:
-            _put(ws, s.fields[key].cell, value, s.fields[key].kind)
+            f = s.fields[key]
+            _put(ws, f.cell, value, f.kind)
+            if f.kind == spec.LONG and isinstance(value, str):
+                _fit_height(ws, f, value)
         elif key in s.tables:
             _fill_table(ws, s.tables[key], value)
         else:
             raise FillError(f"unknown field {key!r}")
     return wb
+
+
+# Excel does not grow merged cells to fit their text, so a filled form would print long text cut off.
+LINE_HEIGHT = 15.0  # points per line of 10.5 pt body text (CJK glyphs are tall)
+MAX_ROW_HEIGHT = 409.0  # Excel's limit
+
+
+def _display_width(text: str) -> int:
+    """Width in column units: a CJK character takes two, as in Excel's column width measure."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _fit_height(ws: Any, f: spec.Field, text: str) -> None:
+    width = sum(spec.COLUMN_WIDTHS[f.first_col - 1:f.last_col]) - 2  # cell padding
+    lines = sum(max(1, math.ceil(_display_width(p) / width)) for p in text.splitlines() or [""])
+    wanted = min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 6)
+    ws.row_dimensions[f.row].height = max(wanted, f.row_height or 0)
 
 
 def _put(ws: Any, cell: str, value: Any, kind: str) -> None:
