@@ -9,6 +9,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -66,36 +68,74 @@ def _work(item: tuple[int, str]) -> tuple[int, FileRows]:
                                                  file=path)])
 
 
+def _work_chunk(items: list[tuple[int, str]]) -> list[tuple[int, FileRows]]:
+    return [_work(item) for item in items]
+
+
 def _context() -> multiprocessing.context.BaseContext:
     # fork: workers start in milliseconds and inherit the imported engine; elsewhere the platform default.
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
+def _isolated(item: tuple[int, str]) -> tuple[int, FileRows]:
+    """Read one file in a process of its own: when even that process dies, the file is what killed it."""
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as one:
+            return one.submit(_work, item).result()
+    except BrokenProcessPool:
+        index, path = item
+        return index, FileRows(path, [Finding.of(
+            "file-unreadable", "读取此文件时读取进程异常退出（文件可能被恶意构造或严重损坏），出于安全不予读取。",
+            file=path)])
+
+
 def read_all(paths: Sequence[str], jobs: int, progress: Progress | None = None,
              before_collect: Callable[[], object] | None = None) -> list[FileRows]:
     """Check every file (in ``jobs`` processes); results in input order. ``before_collect`` runs while the
-    workers work (the caller's imports)."""
+    workers work (the caller's imports). A worker that dies (a native crash on a hostile file) loses nothing:
+    the files of its batch are read again one by one, each in a process of its own."""
     total = len(paths)
+    items = list(enumerate(paths))
     results: list[FileRows | None] = [None] * total
+    done = 0
+
+    def keep(pairs: Iterable[tuple[int, FileRows]]) -> None:
+        nonlocal done
+        for index, rows in pairs:
+            results[index] = rows
+            done += 1
+            if progress:
+                progress(done, total)
+
     if jobs <= 1 or total < POOL_THRESHOLD:
         if before_collect:
             before_collect()
-        for done, item in enumerate(enumerate(paths), start=1):
-            index, rows = _work(item)
-            results[index] = rows
-            if progress:
-                progress(done, total)
+        for item in items:
+            keep([_work(item)])
     else:
-        chunk = max(1, min(16, total // (jobs * 8)))
-        with _context().Pool(processes=min(jobs, total)) as pool:
-            pending = pool.imap_unordered(_work, enumerate(paths), chunksize=chunk)
+        size = max(1, min(16, total // (jobs * 8)))
+        chunks = [items[i:i + size] for i in range(0, total, size)]
+        with ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=_context()) as pool:
+            futures = {pool.submit(_work_chunk, chunk): chunk for chunk in chunks}
             if before_collect:
                 before_collect()
-            for done, (index, rows) in enumerate(pending, start=1):
-                results[index] = rows
-                if progress:
-                    progress(done, total)
+            failed: list[list[tuple[int, str]]] = []
+            for future in as_completed(futures):
+                try:
+                    keep(future.result())
+                except BrokenProcessPool:
+                    failed.append(futures[future])
+        # A broken pool fails every pending batch, not only the one that crashed: retry each batch in a process
+        # of its own, and only a batch that crashes again file by file.
+        for chunk in failed:
+            try:
+                with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as one:
+                    keep(one.submit(_work_chunk, chunk).result())
+            except BrokenProcessPool:
+                for item in chunk:
+                    if results[item[0]] is None:
+                        keep([_isolated(item)])
     return [r for r in results if r is not None]
 
 

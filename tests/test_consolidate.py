@@ -1,0 +1,354 @@
+"""Consolidation: every input accounted for, exact totals, text stays text, schema failures at the right cell,
+duplicates and missing units, hardening against hostile files, the command's exit code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from python_calamine import CalamineWorkbook
+
+from xltools import engine, spec
+from xltools.cli import main
+from xltools.consolidate import consolidate, output, rows, schemas, tables
+from xltools.discover import discover
+from xltools.fill import fill
+from xltools.template import build_template
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = [ROOT / "examples" / "returns", ROOT / "examples" / "faulty"]
+F = spec.build().fields
+SUB = spec.build().tables["subprojects"]
+IND = spec.build().tables["indicators"]
+
+INDICATORS = [
+    {"level1": "投入和管理目标", "level2": "财务管理", "level3": "预算执行率", "target": "≥99%"},
+    {"level1": "产出目标", "level2": "数量目标", "level3": "资助件数", "target": "≥300件"},
+    {"level1": "效果目标", "level2": "社会效益目标", "level3": "服务覆盖面", "target": "提升"},
+    {"level1": "影响力目标", "level2": "满意度目标", "level3": "社会公众或服务对象满意度", "target": "≥85%"},
+]
+
+
+def form(unit: str, project: str, subs: list[float], total: float | None = None, **more: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "unit": unit, "project": project, "project_type": "经常性专项业务费", "category": "其他事业专业类",
+        "start": dt.date(2019, 1, 1), "end": dt.date(2019, 12, 31), "overview": "概况", "basis": "依据",
+        "necessity": "必要性", "measures": "措施", "plan": "计划", "overall_goal": "总目标", "annual_goal": "年度目标",
+        "total_budget": total if total is not None else sum(subs), "annual_budget": sum(subs),
+        "prior_budget": 1000.0, "prior_executed": 950.0,
+        "subprojects": [{"name": f"子项目{i + 1}", "amount": a} for i, a in enumerate(subs)],
+        "indicators": INDICATORS,
+    }
+    values.update(more)
+    return values
+
+
+def write(folder: Path, name: str, values: dict[str, Any]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    fill(build_template(2019), values).save(path)
+    return path
+
+
+def sheet(path: Path, name: str) -> list[list[Any]]:
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name).to_python()
+
+
+def records(path: Path, name: str) -> list[dict[str, Any]]:
+    grid = sheet(path, name)
+    return [dict(zip(grid[0], row, strict=True)) for row in grid[1:]]
+
+
+# -- the examples: nothing lost -----------------------------------------------------------------------------------
+
+def test_every_example_file_is_in_the_summary_or_the_findings(tmp_path: Path) -> None:
+    out = tmp_path / "汇总.xlsx"
+    result = consolidate(EXAMPLES, out, units=ROOT / "examples" / "units.csv", jobs=2)
+    inputs = {str(p) for p in discover(EXAMPLES)}
+    summary = {r["来源文件"] for r in records(out, "项目汇总")}
+    problems = records(out, "问题清单")
+    unreadable = {r["文件"] for r in problems if r["代码"] in ("file-unreadable", "template-mismatch")}
+    assert summary | unreadable == inputs
+    assert not summary & unreadable
+    assert len(summary) == result.forms and len(unreadable) == result.unreadable
+    assert {Path(f).name for f in unreadable} == {
+        "empty.xlsx", "encrypted.xlsx", "not-a-workbook.xlsx", "rows-inserted.xlsx", "sheet-renamed.xlsx",
+        "truncated.xlsx"}
+    # The findings sheet holds exactly the findings of the run, and the exit status follows them.
+    assert [(r["文件"], r["单元格"], r["代码"]) for r in problems] == [(f.file, f.cell, f.code) for f in result.findings]
+    assert not result.ok
+    # The approved seed forms give no error, only warnings.
+    seeds = [r for r in records(out, "项目汇总") if "/returns/" in r["来源文件"]]
+    assert len(seeds) == 5 and all(r["错误数"] == 0 for r in seeds)
+
+
+def test_same_tables_in_process_pool_and_single_process(tmp_path: Path) -> None:
+    one = consolidate(EXAMPLES, tmp_path / "a.xlsx", jobs=1)
+    two = consolidate(EXAMPLES, tmp_path / "b.xlsx", jobs=2)
+    assert one.findings == two.findings
+    assert one.tables is not None and two.tables is not None
+    pd.testing.assert_frame_equal(one.tables.indicators, two.tables.indicators)
+    pd.testing.assert_frame_equal(one.tables.summary, two.tables.summary)
+
+
+# -- exact values --------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def three(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    write(folder, "a.xlsx", form("甲局", "项目一", [100.5, 200.25], total=500.0))
+    write(folder / "sub", "b.xlsx", form("甲局", "项目二", [1000.0]))
+    write(folder, "c.xlsx", form("乙局", "项目三", [7.0, 8.0, 9.0], project_type="结转项目",
+                                 indicators=INDICATORS[:2] + [{"level1": "效果目标", "level2": "社会效益目标",
+                                                               "level3": "效益", "target": "较上年增长"}]
+                                 + INDICATORS[3:]))
+    (folder / "~$a.xlsx").write_bytes(b"lock")  # Office lock file: skipped
+    return folder
+
+
+def test_totals_equal_the_sum_over_the_inputs(three: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.xlsx"
+    result = consolidate([three], out, jobs=1)
+    assert result.ok and result.files == 3 and result.forms == 3
+    summary = records(out, "项目汇总")
+    assert [(r["申报单位名称"], r["项目名称"], r["项目当年预算（元）"], r["项目总预算（元）"], r["子项目数"],
+             r["资金构成合计（元）"], r["指标数"]) for r in summary] == [
+        ("甲局", "项目一", 300.75, 500.0, 2, 300.75, 4),
+        ("乙局", "项目三", 24.0, 24.0, 3, 24.0, 4),
+        ("甲局", "项目二", 1000.0, 1000.0, 1, 1000.0, 4),
+    ]
+    assert summary[0]["开始时间"] == dt.date(2019, 1, 1)
+    assert summary[0]["上年预算执行率"] == pytest.approx(0.95)
+    assert [(r["子项目名称"], r["预算金额（元）"], r["单元格"]) for r in records(out, "资金构成")][:2] == [
+        ("子项目1", 100.5, SUB.cell("name", 0)), ("子项目2", 200.25, SUB.cell("name", 1))]
+    stats = sheet(out, "统计")
+    by_unit = {row[0]: row for row in stats[2:5]}
+    assert by_unit["甲局"][1:4] == [2.0, 1500.0, 1300.75]
+    assert by_unit["乙局"][1:4] == [1.0, 24.0, 24.0]
+    assert by_unit["合计"][1:4] == [3.0, 1524.0, 1324.75]
+    assert result.tables is not None
+    by_type = result.tables.by_type.set_index("项目类型")
+    assert by_type.loc["经常性专项业务费", "项目当年预算（元）"] == 1300.75
+    assert by_type.loc["结转项目", "表数"] == 1
+    coverage = dict(zip(result.tables.by_level1["一级指标"], result.tables.by_level1["覆盖表数"], strict=True))
+    assert coverage == {"投入和管理目标": 3, "产出目标": 3, "效果目标": 3, "影响力目标": 3}
+    # The one vague target is a warning, reported at its cell; parsed targets come out in columns.
+    assert [(f.file, f.cell, f.code) for f in result.findings] == [
+        (str(three / "c.xlsx"), IND.cell("target", 2), "target-vague")]
+    targets = records(out, "绩效指标")
+    assert (targets[0]["比较符"], targets[0]["目标数值"], targets[0]["计量单位"], targets[0]["目标类型"]) == (
+        "≥", 99.0, "%", "定量")
+    assert (targets[2]["定性词"], targets[2]["目标类型"]) == ("提升", "定性")
+
+
+def test_output_is_formatted_and_charted(three: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.xlsx"
+    consolidate([three], out, jobs=1)
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["项目汇总", "资金构成", "绩效指标", "问题清单", "统计"]
+    ws = wb["项目汇总"]
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == "A1:Q4"
+    assert ws["A1"].font.b is True
+    assert ws["H2"].number_format == "#,##0.00" and ws["E2"].number_format == "yyyy-mm-dd"
+    assert ws["K2"].number_format == "0.00%"
+    assert ws.column_dimensions["A"].width >= 8
+    assert wb["问题清单"].auto_filter.ref == "A1:G2"
+    assert len(wb["统计"]._charts) == 2
+
+
+def test_parquet_tables(three: Path, tmp_path: Path) -> None:
+    result = consolidate([three], tmp_path / "out.xlsx", jobs=1, parquet=tmp_path / "pq")
+    assert sorted(p.name for p in result.parquet) == sorted(
+        f"{n}.parquet" for n in ("summary", "subprojects", "indicators", "findings", "stats_by_unit",
+                                 "stats_by_type", "stats_by_level1"))
+    summary = pd.read_parquet(tmp_path / "pq" / "summary.parquet")
+    assert summary["项目当年预算（元）"].sum() == 1324.75
+
+
+# -- text stays text -------------------------------------------------------------------------------------------------
+
+def test_a_formula_typed_into_a_text_field_comes_out_as_text(tmp_path: Path) -> None:
+    values = form("=cmd|' /C calc'!A0", "=HYPERLINK(\"http://x.invalid\",\"点我\")", [10.0],
+                  subprojects=[{"name": "+SUM(1,2)", "amount": 10.0}],
+                  indicators=[{**INDICATORS[0], "level3": "-1+1"}, {**INDICATORS[1], "level3": "@SUM(A1)"},
+                              *INDICATORS[2:]])
+    path = write(tmp_path / "in", "f.xlsx", values)
+    out = tmp_path / "out.xlsx"
+    consolidate([path], out, jobs=1)
+    wb = openpyxl.load_workbook(out)
+    for ws_name, cell, text in (("项目汇总", "A2", "=cmd|' /C calc'!A0"),
+                                ("项目汇总", "B2", "=HYPERLINK(\"http://x.invalid\",\"点我\")"),
+                                ("资金构成", "D2", "+SUM(1,2)"), ("绩效指标", "F2", "-1+1"),
+                                ("绩效指标", "F3", "@SUM(A1)"), ("统计", "A3", "=cmd|' /C calc'!A0")):
+        c = wb[ws_name][cell]
+        assert (c.value, c.data_type, c.quotePrefix) == (text, "s", True), (ws_name, cell)
+    with zipfile.ZipFile(out) as zf:
+        sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert sheets and not any(b"<f>" in zf.read(n) or b"<f " in zf.read(n) for n in sheets)
+
+
+def test_xml_unsafe_text_is_escaped_and_control_characters_dropped() -> None:
+    assert output.escape_all(["a<b>&c", "x\x01y", ""]) == ["a&lt;b&gt;&amp;c", "xy", ""]
+    assert output.escape_all(["\ue000", "<"]) == ["\ue000", "&lt;"]
+
+
+# -- pandera ---------------------------------------------------------------------------------------------------------
+
+def test_a_pandera_failure_names_the_right_file_and_cell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "in"
+    write(folder, "good.xlsx", form("甲局", "项目一", [100.0]))
+    bad = write(folder, "bad.xlsx", form("乙局", "项目二", [300.0], total=200.0, indicators=[
+        *INDICATORS[:1], {"level1": "产出目标", "level2": "财务管理", "level3": "x", "target": "≥1"}, *INDICATORS[2:]]))
+    # With the per-form rules switched off, the table schemas alone must still catch both faults.
+    monkeypatch.setattr(engine, "check_declaration", lambda decl: [])
+    result = consolidate([folder], tmp_path / "out.xlsx", jobs=1)
+    assert [(f.file, f.sheet, f.cell, f.code) for f in result.findings] == [
+        (str(bad), spec.FORM_SHEET, F["annual_budget"].cell, "annual-exceeds-total"),
+        (str(bad), spec.FORM_SHEET, IND.cell("level2", 1), "level2-invalid"),
+    ]
+    assert result.findings[0].message == "汇总表“项目汇总”校验未通过：项目当年预算超过项目总预算。"
+
+
+def test_schema_failures_already_reported_by_the_rules_are_not_repeated(tmp_path: Path) -> None:
+    bad = write(tmp_path / "in", "bad.xlsx", form("乙局", "项目二", [300.0], total=200.0))
+    result = consolidate([bad], tmp_path / "out.xlsx", jobs=1)
+    assert [(f.cell, f.code) for f in result.findings] == [(F["annual_budget"].cell, "annual-exceeds-total")]
+    assert "汇总表" not in result.findings[0].message
+
+
+def test_column_failures_map_to_the_source_cell() -> None:
+    df = tables.frame([("甲局", "项目", 1, "一级乱填", "数量目标", "x", "abc", "无法识别", None, None, None, None,
+                        "f.xlsx", "A60")], tables.INDICATORS)
+    found = schemas.to_findings(df, schemas.SCHEMAS["indicators"],
+                                schemas.failures(df, schemas.SCHEMAS["indicators"]))
+    assert sorted((f.file, f.cell, f.code) for f in found) == [
+        ("f.xlsx", "A60", "level2-invalid"), ("f.xlsx", "D60", "target-unparseable")]
+
+
+# -- batch-wide findings ---------------------------------------------------------------------------------------------
+
+def test_a_duplicate_and_a_missing_unit_are_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    a = write(folder, "a.xlsx", form("上海市知识产权局", "专利资助", [1.0]))
+    b = write(folder, "b.xlsx", form("上海市知识产权局 ", "专利 资助", [2.0]))  # spacing differs: same project
+    write(folder, "c.xlsx", form("上海市市场监督管理局", "专利资助", [3.0]))
+    units = tmp_path / "units.csv"
+    units.write_text("单位编码,单位名称\n001,上海市知识产权局\n002,上海市市场监督管理局\n003,上海市药品监督管理局\n",
+                     encoding="utf-8")
+    result = consolidate([folder], tmp_path / "out.xlsx", units=units, jobs=1)
+    assert [(f.file, f.cell, f.code) for f in result.findings] == [
+        (str(a), F["project"].cell, "duplicate-submission"),
+        (str(b), F["project"].cell, "duplicate-submission"),
+        (str(units), "", "unit-not-returned"),
+    ]
+    assert str(b) in result.findings[0].message
+    assert result.findings[2].message == "单位“003 上海市药品监督管理局”未报送申报表。"
+    assert result.ok  # warnings only
+    counts = {r["来源文件"]: r["警告数"] for r in records(tmp_path / "out.xlsx", "项目汇总")}
+    assert counts == {str(a): 1, str(b): 1, str(folder / "c.xlsx"): 0}
+
+
+# -- hardening -------------------------------------------------------------------------------------------------------
+
+def test_openpyxl_parses_xml_through_defusedxml() -> None:
+    assert openpyxl.DEFUSEDXML is True
+
+
+def test_a_zip_bomb_like_file_is_unreadable_and_not_inflated(tmp_path: Path) -> None:
+    bomb = tmp_path / "in" / "bomb.xlsx"
+    bomb.parent.mkdir()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (30 * 1024 * 1024))  # 30 MB of zeros, ~30 KB packed
+    assert bomb.stat().st_size < 100_000
+    result = consolidate([bomb.parent], tmp_path / "out.xlsx", jobs=1)
+    assert [(f.file, f.code) for f in result.findings] == [(str(bomb), "file-unreadable")]
+    assert "压缩" in result.findings[0].message and result.forms == 0
+
+
+def test_a_sheet_with_a_huge_dimension_is_unreadable_and_not_materialised(tmp_path: Path) -> None:
+    wb = fill(build_template(2019), form("甲局", "项目", [1.0]))
+    wb[spec.FORM_SHEET]["XFD1048576"] = "x"  # calamine would allocate 17 billion cells and abort the process
+    path = tmp_path / "in" / "huge.xlsx"
+    path.parent.mkdir()
+    wb.save(path)
+    result = consolidate([path.parent], tmp_path / "out.xlsx", jobs=1)
+    assert [(f.file, f.code) for f in result.findings] == [(str(path), "file-unreadable")]
+    assert "1048576 行 × 16384 列" in result.findings[0].message
+
+
+def test_a_worker_that_dies_loses_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    folder = tmp_path / "in"
+    for i in range(10):
+        write(folder, f"{i}.xlsx", form("甲局", f"项目{i}", [1.0]))
+    real = rows.read
+
+    def crash_on_5(path: str, name: str | None = None) -> rows.FileRows:
+        if path.endswith("5.xlsx"):
+            os._exit(1)  # what a native crash in a reader looks like to the pool
+        return real(path, name)
+
+    monkeypatch.setattr("xltools.consolidate.run.read", crash_on_5)
+    result = consolidate([folder], tmp_path / "out.xlsx", jobs=2)
+    assert result.files == 10 and result.forms == 9
+    assert [(Path(f.file).name, f.code) for f in result.findings] == [("5.xlsx", "file-unreadable")]
+
+
+def test_inputs_are_not_modified(three: Path, tmp_path: Path) -> None:
+    before = {p: p.read_bytes() for p in three.rglob("*") if p.is_file()}
+    consolidate([three], tmp_path / "out.xlsx", jobs=1)
+    assert {p: p.read_bytes() for p in three.rglob("*") if p.is_file()} == before
+
+
+def test_output_replaced_atomically(three: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out.xlsx"
+    out.write_bytes(b"previous")
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(output, "sheet_xml", broken)
+    with pytest.raises(RuntimeError):
+        consolidate([three], out, jobs=1)
+    assert out.read_bytes() == b"previous"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".tmp-")] == []
+
+
+# -- the command -----------------------------------------------------------------------------------------------------
+
+def test_cli_exit_codes_and_summary_line(three: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    ok = runner.invoke(main, ["consolidate", str(three), "-o", str(tmp_path / "ok.xlsx"), "--jobs", "1"])
+    assert ok.exit_code == 0, ok.output
+    assert ok.output.startswith("共读取 3 个文件：3 份申报表已汇总，0 个文件有错误，0 个无法读取或不是本模板；错误 0 条，警告 1 条。")
+    (three / "junk.xlsx").write_bytes(b"not a workbook")
+    bad = runner.invoke(main, ["consolidate", str(three), "-o", str(tmp_path / "bad.xlsx")])
+    assert bad.exit_code == 1
+    assert "1 个无法读取" in bad.output
+    assert (tmp_path / "bad.xlsx").exists() and len(records(tmp_path / "bad.xlsx", "问题清单")) == 2
+
+
+def test_progress_bar_only_on_a_terminal() -> None:
+    from xltools.consolidate.progress import ProgressBar
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    quiet, tty = io.StringIO(), Tty()
+    ProgressBar(quiet)(1, 2)
+    bar = ProgressBar(tty, width=4, interval=0)
+    bar(1, 2)
+    bar(2, 2)
+    assert quiet.getvalue() == ""
+    assert tty.getvalue() == "\r读取中 [##--] 1/2\r读取中 [####] 2/2\n"
