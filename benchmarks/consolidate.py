@@ -250,7 +250,7 @@ def run(n: int, jobs: int, work: Path, baseline: bool) -> dict[str, Any]:
               "generate_clones_s": expected["generate_clones_s"], "in_process_s": in_process,
               "cli_s": cli["wall"], "cli_rc": cli["rc"], "cli_maxrss_mb": cli["maxrss_mb"], "forms": summary.forms,
               "unreadable": summary.unreadable, "errors": summary.errors, "warnings": summary.warnings,
-              "annual_total": total}
+              "annual_total": total, "phases": summary.timings}
     if baseline:
         base = measured([sys.executable, __file__, "--baseline-only", str(folder), str(work / f"openpyxl-{n}.xlsx")])
         result.update(openpyxl_s=base["wall"], openpyxl_maxrss_mb=base["maxrss_mb"])
@@ -291,6 +291,8 @@ def main() -> None:
               + (f"{opx:>8.2f}s {r['openpyxl_maxrss_mb']:>6.0f}MB {opx / r['cli_s']:>7.1f}x" if opx else
                  f"{'-':>9} {'-':>8} {'-':>8}")
               + f"  {r['forms']}/{r['unreadable']}/{r['errors']}/{r['warnings']}")
+    print("in-process phases (s): " + "; ".join(
+        f"N={r['n']}: " + ", ".join(f"{k} {v:.2f}" for k, v in r["phases"].items()) for r in rows))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -40,6 +41,7 @@ class Summary:
     output: Path
     parquet: list[Path] = field(default_factory=list)
     tables: Tables | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: read, tables, write
 
     @property
     def errors(self) -> int:
@@ -159,12 +161,14 @@ def consolidate(
         from xltools.units import read_units
 
         unit_list = read_units(units)
+    started = time.perf_counter()
     paths = [str(p) for p in discover(inputs)]
     files = read_all(paths, jobs or os.cpu_count() or 1, progress, before_collect=_load_heavy)
 
     from xltools.consolidate import output as out
     from xltools.consolidate import schemas, tables
 
+    read_done = time.perf_counter()
     built = tables.build(files)
     engine = [f for rows in files for f in rows.findings]
     extra = crossfile.duplicates(files)
@@ -184,6 +188,7 @@ def consolidate(
     if len(findings) != len(built.findings):
         tables.finish(built, findings)
 
+    tables_done = time.perf_counter()
     written = out.write_workbook(built, output)
     parquet_files = out.write_parquet(built, parquet) if parquet is not None else []
     inputs_seen = set(paths)
@@ -197,4 +202,6 @@ def consolidate(
         output=written,
         parquet=parquet_files,
         tables=built,
+        timings={"read": read_done - started, "tables": tables_done - read_done,
+                 "write": time.perf_counter() - tables_done},
     )
