@@ -45,6 +45,7 @@ class WorkbookValues:
     _book: Any = field(repr=False)
     _kind: str = "xlsx"  # xlsx (OOXML zip), ods, xls
     _xml: dict[str, bytes | None] = field(default_factory=dict, repr=False)  # sheet XML, read once
+    _zip: zipfile.ZipFile | None = field(default=None, repr=False)
 
     def grid(self, sheet: str, nrows: int | None = None) -> list[list[Any]]:
         if self._kind == "xlsx":
@@ -61,7 +62,13 @@ class WorkbookValues:
 
     def _sheet_xml(self, sheet: str) -> bytes | None:
         if sheet not in self._xml:
-            self._xml[sheet] = _ooxml_sheet(self.path, sheet)
+            try:
+                if self._zip is None:
+                    self._zip = zipfile.ZipFile(self.path)  # opened once for every sheet read
+                member = sheet_member(self._zip, sheet)
+                self._xml[sheet] = None if member is None else self._zip.read(member)
+            except (KeyError, zipfile.BadZipFile, OSError):
+                self._xml[sheet] = None
         return self._xml[sheet]
 
     def _check_extent(self, sheet: str) -> None:
@@ -83,6 +90,8 @@ class WorkbookValues:
 
     def close(self) -> None:
         self._book.close()
+        if self._zip is not None:
+            self._zip.close()
 
 
 def sniff(path: Path) -> str:
@@ -187,16 +196,6 @@ def sheet_member(zf: zipfile.ZipFile, sheet: str) -> str | None:
         return None
     target = _unescape(targets[rid])
     return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-
-
-def _ooxml_sheet(path: Path, sheet: str) -> bytes | None:
-    """The XML of worksheet ``sheet``, or None. Its size was bounded by sniff()."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            member = sheet_member(zf, sheet)
-            return None if member is None else zf.read(member)
-    except (KeyError, zipfile.BadZipFile, OSError):
-        return None
 
 
 def _formulas_in(xml: bytes) -> dict[str, str]:
