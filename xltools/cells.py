@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _A1 = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
 
@@ -26,6 +27,7 @@ def column_index(letters: str) -> int:
     return index
 
 
+@lru_cache(maxsize=4096)  # a form has a few hundred addresses, parsed for every file
 def split(cell: str) -> tuple[str, int]:
     """"B12" -> ("B", 12)."""
     m = _A1.fullmatch(cell)
@@ -34,6 +36,7 @@ def split(cell: str) -> tuple[str, int]:
     return m.group(1), int(m.group(2))
 
 
+@lru_cache(maxsize=4096)
 def coords(cell: str) -> tuple[int, int]:
     """0-based (column, row) of an A1 address, for indexing value grids."""
     letters, row = split(cell)

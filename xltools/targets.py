@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from xltools import data
@@ -84,7 +85,23 @@ class Target:
 
 
 def parse_target(text: object) -> Target:
-    """Judge one target value. Accepts anything a cell may hold; never raises."""
+    """Judge one target value. Accepts anything a cell may hold; never raises.
+
+    Cached: the same few dozen targets (``≥99%``, ``健全`` ...) recur in every form, and both the reader (to record
+    normalisations) and the rules ask.
+    """
+    try:
+        return _parse_cached(text)
+    except TypeError:  # unhashable: nothing a cell holds, but never raise
+        return _parse(text)
+
+
+@lru_cache(maxsize=8192)
+def _parse_cached(text: object) -> Target:
+    return _parse(text)
+
+
+def _parse(text: object) -> Target:
     original = "" if text is None else _as_text(text)
     if not original.strip():
         return Target(original, "", "blank")
