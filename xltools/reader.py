@@ -129,16 +129,21 @@ def verify_layout(form_grid: Grid, meta: Mapping[str, str]) -> _Mismatch | None:
         return _Mismatch("", f"指标体系“{framework}”未知（已知：{'、'.join(data.framework_ids())}）。"
                              "请使用下发的模板重新填写。", spec.META_SHEET)
     year = _year(meta)
-    labels = spec.build().labels(year)
-    for cell in sorted(labels, key=sort_key):  # report the topmost difference: that is where the change is
-        expected = labels[cell]
+    for cell, expected in _labels(year):
         found = _at(form_grid, cell)
-        if _label_text(found) != _label_text(expected):
+        if found != expected and _label_text(found) != _label_text(expected):
             shown = _plain(found) or "（空）"
             return _Mismatch(cell, f"表格结构被改动：{cell} 应为“{expected}”，实为“{shown}”。"
                                    "可能插入、删除或移动了行列。请在下发的模板中重新填写，不要改动表格结构。",
                              spec.FORM_SHEET)
     return None
+
+
+@cache
+def _labels(year: int | None) -> tuple[tuple[str, str], ...]:
+    """The spec's fixed labels, topmost first: the first difference is where the layout was changed."""
+    labels = spec.build().labels(year)
+    return tuple((cell, labels[cell]) for cell in sorted(labels, key=sort_key))
 
 
 def _year(meta: Mapping[str, str]) -> int | None:
@@ -292,13 +297,14 @@ class _Typer:
 
     def blank_row(self, cells: Mapping[str, tuple[str, int, int]]) -> bool:
         """Whether every input cell of a table row is empty (the common case: skip it without typing)."""
-        for address, col, row in cells.values():
-            if address in self.formulas:
+        grid = self.grid
+        for _address, col, row in cells.values():
+            value = grid[row][col] if row < len(grid) and col < len(grid[row]) else ""
+            if value == "" or value is None:
+                continue
+            if not isinstance(value, str) or value.strip():
                 return False
-            value = self.grid[row][col] if row < len(self.grid) and col < len(self.grid[row]) else ""
-            if not (value is None or (isinstance(value, str) and not value.strip())):
-                return False
-        return True
+        return not any(address in self.formulas for address, _c, _r in cells.values())
 
     def subprojects(self) -> list[SubProject]:
         t = spec.build().tables["subprojects"]
@@ -355,9 +361,15 @@ def _table_cells(table_key: str) -> list[dict[str, tuple[str, int, int]]]:
     return out
 
 
+_SPACES = re.compile(r"[ \t\u3000]+")
+_UNTIDY = re.compile(r"[\t\u3000\r\n]|  |^\s|\s$")
+
+
 def _tidy(text: str) -> str:
     """Strip ends and collapse runs of spaces inside a line; keep line breaks (paragraphs matter)."""
-    lines = [re.sub(r"[ \t\u3000]+", " ", line).strip() for line in text.strip().splitlines()]
+    if not _UNTIDY.search(text):  # the common case: nothing to do
+        return text
+    lines = [_SPACES.sub(" ", line).strip() for line in text.strip().splitlines()]
     return "\n".join(lines)
 
 
