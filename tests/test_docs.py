@@ -1,0 +1,41 @@
+"""Every command and option of `xltools` is documented in the README (sqlite-utils' rule)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+
+from xltools.cli import main
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def commands() -> list[tuple[str, click.Command]]:
+    return sorted(main.commands.items())
+
+
+def test_the_cli_has_the_commands_the_issues_ask_for() -> None:
+    assert [name for name, _ in commands()] == ["check", "consolidate", "template"]
+
+
+@pytest.mark.parametrize(("name", "command"), commands(), ids=[n for n, _ in commands()])
+def test_command_and_its_options_are_in_the_readme(name: str, command: click.Command) -> None:
+    assert f"xltools {name}" in README
+    for param in command.params:
+        if isinstance(param, click.Option):
+            longest = max(param.opts, key=len)
+            if longest == "--help":
+                continue
+            assert longest in README, f"{name} {longest} is not documented"
+
+
+def test_readme_opens_with_the_two_make_commands() -> None:
+    head = README.split("\n## ")[0]
+    assert "make demo" in head and "make test" in head
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make test" in ci
