@@ -211,3 +211,16 @@ def test_libreoffice_binds_the_buttons_to_our_macros(tmp_path: Path) -> None:
     assert len(controls) == 2
     for control in controls:
         assert _inches(control.attrib[f"{{{ODF_NS['svg']}}}x"]) > form_width
+
+
+def test_shipped_xlsm_modules_equal_their_sources() -> None:
+    """oletools reads templates/绩效目标申报表.xlsm: our module is macros/xltools.bas, xlwings' is the pinned one."""
+    shipped = COMMITTED_TEMPLATE.with_suffix(".xlsm")
+    parser = VBA_Parser(str(shipped))
+    modules = {name.rsplit(".", 1)[0]: code for (_, _, name, code) in parser.extract_macros()}
+    parser.close()
+    sheets = ["Sheet1", "Sheet2", "Sheet3", "Sheet4"]
+    assert modules == {m.name: m.code for m in vba.project_modules(vba.standalone_modules(), sheets)}
+    assert modules["xltools"].replace("\r\n", "\n") == vba.MACRO_FILE.read_text(encoding="ascii").replace("\r\n", "\n")
+    assert vba.xlwings_sources().version == "0.37.8"
+    assert modules["xlwings"].splitlines()[2] == "'Version: 0.37.8"  # the module names the pinned version
