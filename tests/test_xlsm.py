@@ -224,3 +224,11 @@ def test_shipped_xlsm_modules_equal_their_sources() -> None:
     assert modules["xltools"].replace("\r\n", "\n") == vba.MACRO_FILE.read_text(encoding="ascii").replace("\r\n", "\n")
     assert vba.xlwings_sources().version == "0.37.8"
     assert modules["xlwings"].splitlines()[2] == "'Version: 0.37.8"  # the module names the pinned version
+
+
+def test_pyproject_pins_the_xlwings_whose_module_is_embedded() -> None:
+    import tomllib
+
+    project = tomllib.loads((COMMITTED_TEMPLATE.parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    pins = [d for d in project["project"]["dependencies"] if d.startswith("xlwings")]
+    assert pins == [f"xlwings=={vba.xlwings_sources().version}"]
