@@ -154,3 +154,20 @@ def test_console_script_runs_as_a_process(forms: dict[str, Path]) -> None:
     proc = subprocess.run([sys.executable, "-m", "xltools.cli", "check", "--json", str(forms["good"])],
                           capture_output=True, text=True, timeout=60)
     assert (proc.returncode, proc.stdout.strip()) == (0, "[]")
+
+
+def test_annotating_a_macro_workbook_keeps_its_macros_and_buttons(tmp_path: Path) -> None:
+    from tests.conftest import COMMITTED_TEMPLATE
+
+    blank = COMMITTED_TEMPLATE.with_suffix(".xlsm")  # a blank form: every required field is missing
+    r = run("check", str(blank), "--annotate", str(tmp_path))
+    assert r.exit_code == 1
+    copy = tmp_path / blank.name
+    with zipfile.ZipFile(blank) as a, zipfile.ZipFile(copy) as b:
+        assert a.namelist() == b.namelist()
+        same = {n for n in a.namelist() if a.read(n) == b.read(n)}
+        assert {"xl/vbaProject.bin", "[Content_Types].xml"} <= same
+        assert any(n.endswith(".vml") for n in same)
+        assert len(set(a.namelist()) - same) == 1
+    grid = CalamineWorkbook.from_path(str(copy)).get_sheet_by_name(spec.RESULTS_SHEET).to_python()
+    assert grid[0][0] == "17 个错误，0 个警告"
