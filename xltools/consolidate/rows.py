@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +20,6 @@ from xltools.targets import parse_target
 # Fields of the form shown in 项目汇总, in column order. Money fields are numbers, dates are dates.
 SUMMARY_FIELDS = ("unit", "project", "project_type", "category", "start", "end",
                   "total_budget", "annual_budget", "prior_budget", "prior_executed")
-# Targets repeat across forms ("≥99%", "健全"): parse each distinct text once per worker.
-_parse_target = lru_cache(maxsize=8192)(parse_target)
 TARGET_KINDS = {"quantitative": "定量", "qualitative": "定性", "vague": "不可衡量", "unparseable": "无法识别",
                 "blank": "空"}
 
@@ -87,8 +84,7 @@ def from_result(result: CheckResult) -> FileRows:
     for i, (sub, amount) in enumerate(zip(decl.subprojects, amounts, strict=True), start=1):
         rows.subprojects.append((unit, project, i, _text(sub.name), amount, sub.name.cell))
     for i, ind in enumerate(decl.indicators, start=1):
-        raw = ind.target.value
-        target = _parse_target(raw) if isinstance(raw, str | None) else parse_target(raw)
+        target = parse_target(ind.target.value)  # cached inside: targets repeat across forms
         rows.indicators.append((
             unit, project, i, _text(ind.level1), _text(ind.level2), _text(ind.level3), _text(ind.target),
             TARGET_KINDS[target.kind], target.operator, target.number, target.unit or None, target.word,
