@@ -51,21 +51,13 @@ DATE_FORMAT = "yyyy-mm-dd"
 RATE_FORMAT = "0.00%"
 
 
-@dataclass(frozen=True)
-class Field:
-    """One labelled input: label in column A (or C for the right half of a pair), value beside it."""
+class _Placed:
+    """Addresses of something build() placed on a row: a label cell, and a value cell or merged span."""
 
-    key: str
-    label: str
-    kind: str
-    required: bool = True
-    choices: str | None = None  # key of a list in data/choices.toml
-    row_height: float | None = None
-    # Assigned by build():
-    row: int = 0
-    label_col: int = 0
-    first_col: int = 0
-    last_col: int = 0
+    row: int
+    label_col: int
+    first_col: int
+    last_col: int
 
     @property
     def cell(self) -> str:
@@ -81,6 +73,24 @@ class Field:
         if self.first_col == self.last_col:
             return None
         return f"{self.cell}:{get_column_letter(self.last_col)}{self.row}"
+
+
+@dataclass(frozen=True)
+class Field(_Placed):
+    """One labelled input: label in column A (or C for the right half of a pair), value beside it."""
+
+    key: str
+    label: str
+    kind: str
+    required: bool = True
+    choices: str | None = None  # key of a list in data/choices.toml
+    row_height: float | None = None
+    # Assigned by build():
+    row: int = 0
+    label_col: int = 0
+    first_col: int = 0
+    last_col: int = 0
+
 
 
 @dataclass(frozen=True)
@@ -154,7 +164,7 @@ class Table:
 
 
 @dataclass(frozen=True)
-class Check:
+class Check(_Placed):
     """A live formula cell that checks the form without any Python (what WPS users get).
 
     ``formula`` and the conditions are templates: ``{key}`` is the absolute address of a field or check,
@@ -175,19 +185,6 @@ class Check:
     first_col: int = 0
     last_col: int = 0
 
-    @property
-    def cell(self) -> str:
-        return f"{get_column_letter(self.first_col)}{self.row}"
-
-    @property
-    def label_cell(self) -> str:
-        return f"{get_column_letter(self.label_col)}{self.row}"
-
-    @property
-    def span(self) -> str | None:
-        if self.first_col == self.last_col:
-            return None
-        return f"{self.cell}:{get_column_letter(self.last_col)}{self.row}"
 
 
 # --- blocks: how fields sit on rows --------------------------------------------------------------------------
