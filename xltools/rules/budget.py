@@ -24,7 +24,7 @@ from xltools.findings import Finding
 from xltools.model import Declaration
 from xltools.rules._common import TOLERANCE, field_value, finding, label, number, yuan
 
-LOW_EXECUTION = 0.9
+LOW_EXECUTION = spec.PRIOR_EXECUTION_LOW
 
 
 def check(decl: Declaration) -> list[Finding]:
