@@ -162,6 +162,14 @@ def test_output_is_formatted_and_charted(three: Path, tmp_path: Path) -> None:
     assert ws.column_dimensions["A"].width >= 8
     assert wb["问题清单"].auto_filter.ref == "A1:G2"
     assert len(wb["统计"]._charts) == 2
+    from xltools.consolidate.output import MAX_FIT_WIDTH
+
+    for name in ("项目汇总", "资金构成", "绩效指标", "问题清单"):
+        setup = wb[name].page_setup
+        assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0)
+        # One page wide only where that keeps the text legible; a wider sheet prints across pages at full size.
+        width = sum(d.width for d in wb[name].column_dimensions.values())
+        assert bool(wb[name].sheet_properties.pageSetUpPr.fitToPage) is (width <= MAX_FIT_WIDTH), name
 
 
 def test_parquet_tables(three: Path, tmp_path: Path) -> None:

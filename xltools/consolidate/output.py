@@ -143,6 +143,10 @@ def _column_values(series: pd.Series, kind: str) -> list[Any]:
     return series.tolist()
 
 
+# Column-width units that still print legibly across one landscape A4 page (about 60% scale).
+MAX_FIT_WIDTH = 200.0
+
+
 def sheet_xml(df: pd.DataFrame, kinds: dict[str, str], styles: dict[str, int], selected: bool = False,
               ) -> Iterator[bytes]:
     """SpreadsheetML of one row sheet: frozen header, filter on every column, column widths, typed cells."""
@@ -151,11 +155,14 @@ def sheet_xml(df: pd.DataFrame, kinds: dict[str, str], styles: dict[str, int], s
     letters = [get_column_letter(i) for i in range(1, ncols + 1)]
     widths = column_widths(df, kinds)
     tab = ' tabSelected="1"' if selected else ""
+    fit = sum(widths) <= MAX_FIT_WIDTH
     yield (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-        f'<dimension ref="A1:{last}"/>'
+        # Printed for a meeting: landscape; as wide as the page when the text stays legible (at most about 60%).
+        + ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if fit else '')
+        + f'<dimension ref="A1:{last}"/>'
         f'<sheetViews><sheetView workbookViewId="0"{tab}>'
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
         '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
@@ -177,6 +184,7 @@ def sheet_xml(df: pd.DataFrame, kinds: dict[str, str], styles: dict[str, int], s
             chunk = []
     yield ("".join(chunk) + f'</sheetData><autoFilter ref="A1:{last}"/>'
            '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+           '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
            '</worksheet>').encode()
 
 
