@@ -49,6 +49,8 @@ SERIAL = "serial"  # printed row number of a table, not an input
 # Below this share of last year's budget executed, a reviewer asks why (prior-execution-low; the template's
 # live check turns orange at the same point).
 PRIOR_EXECUTION_LOW = 0.9
+# Money is compared in yuan to half a fen: rounding is not a mistake (the template's formulas ROUND to fen).
+MONEY_TOLERANCE = 0.005
 
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"

@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import pandas as pd
@@ -25,17 +24,16 @@ from xltools.findings import CODES, Finding
 from xltools.targets import OPERATORS
 
 _F = spec.build().fields
-_TOL = 0.005  # yuan: half a fen, as the rules compare money
+_TOL = spec.MONEY_TOLERANCE
 
 
 @cache
 def framework_levels() -> dict[str, frozenset[str]]:
     """一级 -> allowed 二级 over every framework shipped as data (a table may mix frameworks)."""
     levels: dict[str, set[str]] = {}
-    for entry in resources.files(data.__name__).joinpath("frameworks").iterdir():
-        if entry.name.endswith(".toml"):
-            for level1, level2 in data.framework(entry.name.removesuffix(".toml")).levels.items():
-                levels.setdefault(level1, set()).update(level2)
+    for framework_id in data.framework_ids():
+        for level1, level2 in data.framework(framework_id).levels.items():
+            levels.setdefault(level1, set()).update(level2)
     return {k: frozenset(v) for k, v in levels.items()}
 
 

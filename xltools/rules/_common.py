@@ -6,8 +6,7 @@ from xltools import spec
 from xltools.findings import Finding
 from xltools.model import CellValue, Declaration
 
-# Money is compared in yuan to the fen: differences below half a fen are rounding, not mistakes.
-TOLERANCE = 0.005
+TOLERANCE = spec.MONEY_TOLERANCE  # yuan: below half a fen is rounding, not a mistake
 
 
 def finding(decl: Declaration, code: str, cell: str, message: str) -> Finding:
