@@ -409,3 +409,14 @@ def test_committed_macro_template_matches_a_fresh_build(tmp_path: Path) -> None:
         assert modules == [(m.name, m.code) for m in read_vba_project(b.read("xl/vbaProject.bin"))]
         vml = [n for n in a.namelist() if n.endswith(".vml")]
         assert vml and all(a.read(n) == b.read(n) for n in vml)
+
+
+def test_without_the_macro_source_only_the_xlsx_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xltools import vba
+
+    monkeypatch.setattr(vba, "MACRO_FILE", tmp_path / "missing" / "xltools.bas")
+    result = CliRunner().invoke(main, ["template", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [str(tmp_path / "out" / spec.TEMPLATE_FILENAME)]
+    assert "未生成 .xlsm：找不到按钮宏源码" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [spec.TEMPLATE_FILENAME]

@@ -47,10 +47,15 @@ def template(year: int | None, out_dir: Path, password: str | None, units_csv: P
     except TemplateError as exc:
         raise click.ClickException(str(exc)) from exc
     for path in paths:
+        click.echo(str(path))
         # The macro twin has the same form from the same spec, plus the xlwings button (not for WPS).
         macro = path.with_suffix(".xlsm")
-        build_macro_workbook(path, macro)
-        click.echo(str(path))
+        try:
+            build_macro_workbook(path, macro)
+        except FileNotFoundError as exc:
+            # The button's VBA source lives in the repository's macros/ folder, not in an installed wheel.
+            click.echo(f"未生成 .xlsm：找不到按钮宏源码 {exc.filename}（请在 xltools 源码目录中运行）。", err=True)
+            continue
         click.echo(str(macro))
     click.echo(f"已生成 {len(paths)} 份模板（{year} 年），每份含 .xlsx 与带按钮的 .xlsm。", err=True)
 
