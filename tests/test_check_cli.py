@@ -171,3 +171,12 @@ def test_annotating_a_macro_workbook_keeps_its_macros_and_buttons(tmp_path: Path
         assert len(set(a.namelist()) - same) == 1
     grid = CalamineWorkbook.from_path(str(copy)).get_sheet_by_name(spec.RESULTS_SHEET).to_python()
     assert grid[0][0] == "17 个错误，0 个警告"
+
+
+def test_annotating_into_the_input_folder_is_refused(forms: dict[str, Path]) -> None:
+    original = forms["bad"]
+    before = original.read_bytes()
+    r = run("check", str(original), "--annotate", str(original.parent))
+    assert r.exit_code == 1
+    assert "未能标注：输出目录不能是原文件所在目录：原文件不会被改动。" in r.output
+    assert original.read_bytes() == before
