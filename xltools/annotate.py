@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Sequence
-from html import escape
 from pathlib import Path
 
 from xltools import results, spec
 from xltools.atomic import atomic_path
+from xltools.cells import column_letter
 from xltools.engine import CheckResult
+from xltools.text import xml_text
 from xltools.workbook import sheet_member
 
 
@@ -85,17 +86,12 @@ def _row_xml(number: int, values: Sequence[str], old: bytes) -> bytes:
     row_attrs = attrs.group(1).decode() if attrs else f' r="{number}"'
     cells = []
     for i in range(len(spec.RESULTS_COLUMNS)):
-        col = chr(ord("A") + i)
+        col = column_letter(i + 1)
         style = f' s="{styles[col]}"' if col in styles else ""
         value = values[i] if i < len(values) else ""
         if value:
             cells.append(f'<c r="{col}{number}"{style} t="inlineStr"><is><t xml:space="preserve">'
-                         f"{escape(_xml_safe(value), quote=False)}</t></is></c>")
+                         f"{xml_text(value)}</t></is></c>")
         elif style:
             cells.append(f'<c r="{col}{number}"{style}/>')
     return f"<row{row_attrs}>{''.join(cells)}</row>".encode()
-
-
-def _xml_safe(text: str) -> str:
-    # XML 1.0 forbids most control characters; a unit's text can contain them.
-    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", text)

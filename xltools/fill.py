@@ -6,13 +6,13 @@ Values are written as given: a string in a money cell stays a string, which is h
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from openpyxl.workbook.workbook import Workbook
 
 from xltools import spec
+from xltools.text import display_width
 
 TEXT_KINDS = (spec.TEXT, spec.LONG, spec.CHOICE)
 
@@ -43,14 +43,9 @@ LINE_HEIGHT = 15.0  # points per line of 10.5 pt body text (CJK glyphs are tall)
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
 
 
-def _display_width(text: str) -> int:
-    """Width in column units: a CJK character takes two, as in Excel's column width measure."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _fit_height(ws: Any, f: spec.Field, text: str) -> None:
     width = sum(spec.COLUMN_WIDTHS[f.first_col - 1:f.last_col]) - 2  # cell padding
-    lines = sum(max(1, math.ceil(_display_width(p) / width)) for p in text.splitlines() or [""])
+    lines = sum(max(1, math.ceil(display_width(p) / width)) for p in text.splitlines() or [""])
     wanted = min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 6)
     ws.row_dimensions[f.row].height = max(wanted, f.row_height or 0)
 

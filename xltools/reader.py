@@ -32,6 +32,7 @@ from xltools.cells import coords, sort_key
 from xltools.findings import Finding
 from xltools.model import CellValue, Declaration, Indicator, Normalisation, SubProject
 from xltools.targets import parse_target
+from xltools.text import yuan
 from xltools.workbook import UnreadableError, open_values
 
 Grid = Sequence[Sequence[Any]]
@@ -257,7 +258,7 @@ class _Typer:
             if "," in cleaned:
                 reasons.append("去除以文字输入的千位分隔符")
             reasons.append("以文字输入的数字转为数值")
-            self.note(cell, text, _money_text(value), "，".join(reasons))
+            self.note(cell, text, yuan(value), "，".join(reasons))
             return CellValue(cell, raw, value)
         return CellValue(cell, raw, None, "不是有效的金额数字")
 
@@ -371,7 +372,3 @@ def _tidy(text: str) -> str:
         return text
     lines = [_SPACES.sub(" ", line).strip() for line in text.strip().splitlines()]
     return "\n".join(lines)
-
-
-def _money_text(value: float) -> str:
-    return f"{value:,.2f}"

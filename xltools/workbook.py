@@ -16,6 +16,8 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from xltools.cells import column_index
+
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
 
 # Bounds for untrusted files. A real form is ~30 KB zipped and well under 1 MB unzipped.
@@ -288,15 +290,8 @@ def ooxml_extent(xml: bytes) -> tuple[int, int]:
     rows = max((int(r) for r in _ROW_R_RE.findall(xml)), default=0)
     rows = max(rows, max((int(r) for _c, r in refs), default=0), xml.count(b"<row"))
     letters = {c for c, _r in refs}
-    cols = max((_column_index(c) for c in letters), default=0)
+    cols = max((column_index(c.decode()) for c in letters), default=0)
     cells = len(_CELL_TAG_RE.findall(xml))
     if cells > len(refs):
         cols = max(cols, cells)
     return rows, cols
-
-
-def _column_index(letters: bytes) -> int:
-    index = 0
-    for ch in letters:
-        index = index * 26 + ch - 64
-    return index

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -33,6 +32,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xltools import spec
 from xltools.consolidate import tables as t
+from xltools.text import display_width
+from xltools.text import xml_text as escape
 from xltools.workbook import sheet_member
 
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -73,11 +74,6 @@ def _register_styles(wb: Workbook) -> dict[str, int]:
 
 # -- the row sheets as streamed XML ----------------------------------------------------------------------------
 
-def _display_width(text: str) -> int:
-    # A CJK character is about two Latin columns wide, and three bytes in UTF-8: count it twice.
-    return len(text) + (len(text.encode()) - len(text)) // 2
-
-
 def column_widths(df: pd.DataFrame, kinds: dict[str, str]) -> list[float]:
     widths = []
     for col, kind in kinds.items():
@@ -90,14 +86,13 @@ def column_widths(df: pd.DataFrame, kinds: dict[str, str]) -> list[float]:
             texts = ["2019-01-01"]
         else:
             texts = [str(v) for v in sample.unique()]
-        longest = max((_display_width(x) for x in [*texts, str(col)]), default=0)
+        longest = max((display_width(x) for x in [*texts, str(col)]), default=0)
         floor = 12.0 if kind in (t.MONEY, t.DATE) else MIN_WIDTH
         widths.append(min(MAX_WIDTH, max(floor, longest + 2.0)))
     return widths
 
 
 _SEP = "\ue000"  # a private-use character joins a column's strings so they are escaped in one pass
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def escape_all(texts: list[str]) -> list[str]:
@@ -108,12 +103,6 @@ def escape_all(texts: list[str]) -> list[str]:
     if joined.count(_SEP) != len(texts) - 1:  # the character itself was typed somewhere: one by one
         return [escape(x) for x in texts]
     return escape(joined).split(_SEP)
-
-
-def escape(text: str) -> str:
-    """XML text; characters XML 1.0 forbids (a unit can paste them) are dropped rather than corrupt the file."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
-    return _ILLEGAL.sub("", text)
 
 
 def _cells(letter: str, kind: str, values: list[Any], styles: dict[str, int]) -> list[str]:

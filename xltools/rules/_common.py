@@ -5,6 +5,7 @@ from __future__ import annotations
 from xltools import spec
 from xltools.findings import Finding
 from xltools.model import CellValue, Declaration
+from xltools.text import yuan as yuan  # re-exported for the rule modules
 
 TOLERANCE = spec.MONEY_TOLERANCE  # yuan: below half a fen is rounding, not a mistake
 
@@ -26,11 +27,6 @@ def field_value(decl: Declaration, key: str) -> CellValue:
     """The reader's value of field ``key``; a blank at the spec's cell when the reader left it out."""
     cv = decl.fields.get(key)
     return cv if isinstance(cv, CellValue) else CellValue(spec.build().fields[key].cell)
-
-
-def yuan(value: float) -> str:
-    """Money as staff write it: thousands separators, two decimals."""
-    return f"{value:,.2f}"
 
 
 def shown(cv: CellValue) -> str:
