@@ -11,7 +11,6 @@ Choice lists and indicator frameworks are data files under ``xltools/data`` (see
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -341,9 +340,6 @@ class FormSpec:
     row_heights: dict[int, float] = field(default_factory=dict)
 
     # -- addresses ---------------------------------------------------------------------------------------------
-    def field(self, key: str) -> Field:
-        return self.fields[key]
-
     def input_cells(self) -> list[str]:
         """Top-left cells that staff type into, in form order."""
         cells: list[str] = []
@@ -390,9 +386,6 @@ class FormSpec:
             return f"${col}${row}"
 
         return re.sub(r"\{([a-z_0-9.]+)\}", repl, template)
-
-    def iter_fields(self) -> Iterator[Field]:
-        return iter(self.fields.values())
 
 
 def year_text(year: int) -> str:
@@ -458,18 +451,3 @@ def build() -> FormSpec:
 
 def choices(key: str) -> tuple[str, ...]:
     return data.choices()[key]
-
-
-def field_for_cell(cell: str) -> str | None:
-    """The label a person sees for ``cell`` (for messages), or None."""
-    spec = build()
-    for f in spec.fields.values():
-        if f.cell == cell:
-            return f.label
-    col, row = split(cell)
-    for t in spec.tables.values():
-        if t.first_row <= row <= t.last_row:
-            for c in t.columns:
-                if c.letter == col:
-                    return f"{t.title}第{row - t.first_row + 1}行{c.label}"
-    return None
