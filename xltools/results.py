@@ -34,16 +34,12 @@ def row(finding: Finding) -> tuple[str, ...]:
 def rows(findings: Iterable[Finding]) -> list[tuple[str, ...]]:
     """One row per finding, errors first, then in sheet order. Capped at the sheet's capacity."""
     ordered = sorted(findings, key=lambda f: (f.severity != "error", f.sheet != spec.FORM_SHEET,
-                                               _position(f.cell)))
+                                               sort_key(f.cell)))
     out = [row(f) for f in ordered]
     if len(out) > spec.RESULTS_CAPACITY:
         more = len(ordered) - spec.RESULTS_CAPACITY + 1
         out = out[: spec.RESULTS_CAPACITY - 1] + [("",) * (len(HEADER) - 1) + (f"另有 {more} 条未列出",)]
     return out
-
-
-def _position(cell: str) -> tuple[int, int]:
-    return sort_key(cell)
 
 
 def padded(findings: Sequence[Finding]) -> list[tuple[str, ...]]:

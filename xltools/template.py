@@ -32,7 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xltools import data, spec
+from xltools import data, results, spec
 from xltools.atomic import atomic_path
 from xltools.units import read_units, unit_filename
 
@@ -133,8 +133,7 @@ def _results_col(key: str) -> str:
 
 def results_rows() -> range:
     """Rows of the result block on the results sheet."""
-    first = spec.RESULTS_HEADER_ROW + 1
-    return range(first, first + spec.RESULTS_CAPACITY)
+    return range(results.FIRST_ROW, results.LAST_ROW + 1)
 
 
 def results_range(key: str) -> str:
