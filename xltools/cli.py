@@ -5,6 +5,7 @@ Exit codes: 0 no error finding, 1 at least one error finding, 2 usage error (cli
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -113,6 +114,9 @@ def consolidate(inputs: tuple[Path, ...], output: Path, units_csv: Path | None, 
     except UnitsFileError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(summary.line())
+    # The process is about to exit: spare the interpreter's final full collection over every object the run left
+    # (~0.2 s with pandas loaded and thousands of forms). Nothing is pending: the output is written and closed.
+    gc.freeze()
     sys.exit(0 if summary.ok else 1)
 
 

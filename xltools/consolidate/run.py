@@ -6,12 +6,14 @@ where the platform allows) stay small, and the import overlaps with their work.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -145,6 +147,21 @@ def _load_heavy() -> None:
     from xltools.consolidate import output, schemas, tables  # noqa: F401
 
 
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector. A run allocates hundreds of thousands of small acyclic objects (cells,
+    rows, findings); the collector would traverse them again and again (~0.2 s at 1,000 forms) and find nothing.
+    Reference counting still frees everything; the forked workers inherit the pause (a worker reading 1,000 files
+    leaves no cyclic garbage)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def consolidate(
     inputs: Iterable[str | Path],
     output: str | Path,
@@ -156,6 +173,19 @@ def consolidate(
 ) -> Summary:
     """Consolidate every workbook under ``inputs`` into ``output`` (.xlsx). Never raises on a bad input file;
     raises :class:`xltools.units.UnitsFileError` for a malformed units list (before reading anything)."""
+    with _no_cyclic_gc():
+        return _consolidate(inputs, output, units=units, jobs=jobs, parquet=parquet, progress=progress)
+
+
+def _consolidate(
+    inputs: Iterable[str | Path],
+    output: str | Path,
+    *,
+    units: str | Path | None,
+    jobs: int | None,
+    parquet: str | Path | None,
+    progress: Progress | None,
+) -> Summary:
     unit_list = None
     if units is not None:
         from xltools.units import read_units
