@@ -42,6 +42,7 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     seen: set[tuple[int, int] | str] = set()
     for raw in paths:
         p = Path(raw)
+        candidates: list[tuple[Path, os.stat_result | None]]
         if p.is_dir():
             candidates = sorted(_walk(p), key=lambda pair: pair[0])
         else:
