@@ -8,9 +8,11 @@ because a formula's cached value is never trusted.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +49,7 @@ class WorkbookValues:
     _book: Any = field(repr=False)
     _kind: str = "xlsx"  # xlsx (OOXML zip), ods, xls
     _xml: dict[str, bytes | None] = field(default_factory=dict, repr=False)  # sheet XML, read once
-    _zip: zipfile.ZipFile | None = field(default=None, repr=False)
+    _zip: zipfile.ZipFile | None = field(default=None, repr=False)  # OOXML: opened on the file's bytes
     _members: dict[str, str] | None = field(default=None, repr=False)
 
     def grid(self, sheet: str, nrows: int | None = None) -> list[list[Any]]:
@@ -67,7 +69,7 @@ class WorkbookValues:
         if sheet not in self._xml:
             try:
                 if self._zip is None:
-                    self._zip = zipfile.ZipFile(self.path)  # opened once for every sheet read
+                    self._zip = zipfile.ZipFile(self.path)
                 if self._members is None:
                     self._members = sheet_members(self._zip)
                 member = self._members.get(sheet)
@@ -101,36 +103,38 @@ class WorkbookValues:
 
 def sniff(path: Path) -> str:
     """Return the container kind ("xlsx", "xls", "ods") or raise UnreadableError with the reason."""
-    kind, zf = _open_container(path)
+    kind, zf, _data = _open_container(path)
     if zf is not None:
         zf.close()
     return kind
 
 
-def _open_container(path: Path) -> tuple[str, zipfile.ZipFile | None]:
-    """The container kind, and for OOXML the zip left open (the caller closes it), so it is read only once."""
+def _open_container(path: Path) -> tuple[str, zipfile.ZipFile | None, bytes]:
+    """The container kind, for OOXML the zip left open (the caller closes it), and the file's bytes. The file is
+    read once, into memory (a form is ~30 KB; the size is bounded first): the zip checks, the formula scan and
+    calamine all work from these bytes."""
     try:
         size = path.stat().st_size
-        with path.open("rb") as fh:
-            head = fh.read(8)
+        if size > MAX_FILE_BYTES:
+            raise UnreadableError(f"文件过大（{size // (1024 * 1024)} MB），不像是一张申报表。")
+        data = path.read_bytes()
     except OSError as exc:
         raise UnreadableError(f"文件无法打开：{exc.strerror or exc}。") from exc
-    if size == 0:
+    if not data:
         raise UnreadableError("文件为空（0 字节），不是 Excel 工作簿。请重新保存后再报送。")
-    if size > MAX_FILE_BYTES:
-        raise UnreadableError(f"文件过大（{size // (1024 * 1024)} MB），不像是一张申报表。")
-    if head.startswith(_OLE_MAGIC):
+    if data.startswith(_OLE_MAGIC):
         if _is_encrypted_ooxml(path):
             raise UnreadableError("工作簿已设置打开密码（已加密），无法读取。请取消打开密码后再报送。")
-        return "xls", None
-    if head.startswith(_ZIP_MAGIC):
-        return _sniff_zip(path)
+        return "xls", None, data
+    if data.startswith(_ZIP_MAGIC):
+        kind, zf = _sniff_zip(data)
+        return kind, zf, data
     raise UnreadableError("文件不是 Excel 工作簿（内容不是 .xlsx/.xls/.ods 格式）。请用 Excel 或 WPS 另存为 .xlsx。")
 
 
-def _sniff_zip(path: Path) -> tuple[str, zipfile.ZipFile | None]:
+def _sniff_zip(data: bytes) -> tuple[str, zipfile.ZipFile | None]:
     try:
-        zf = zipfile.ZipFile(path)
+        zf = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise UnreadableError("文件已损坏或不完整（压缩结构无效）。请重新保存后再报送。") from exc
     except (OSError, EOFError, zipfile.LargeZipFile, NotImplementedError) as exc:
@@ -182,9 +186,9 @@ def _is_encrypted_ooxml(path: Path) -> bool:
 def open_values(path: str | Path) -> WorkbookValues:
     """Open ``path`` for reading values, or raise UnreadableError."""
     p = Path(path)
-    kind, zf = _open_container(p)
+    kind, zf, data = _open_container(p)
     try:
-        book = CalamineWorkbook.from_path(str(p))
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data)) if kind == "xlsx" else CalamineWorkbook.from_path(str(p))
     except Exception as exc:
         if zf is not None:
             zf.close()
@@ -211,8 +215,12 @@ def _unescape(text: bytes) -> str:
 
 def sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
     """Worksheet name -> zip member of an OOXML workbook."""
-    wb = zf.read("xl/workbook.xml")
-    rels = zf.read("xl/_rels/workbook.xml.rels")
+    return dict(_members(zf.read("xl/workbook.xml"), zf.read("xl/_rels/workbook.xml.rels")))
+
+
+@lru_cache(maxsize=32)
+def _members(wb: bytes, rels: bytes) -> tuple[tuple[str, str], ...]:
+    # Cached on the parts' bytes: every form returned from one template has the same two parts.
     ids = {_unescape(n): rid for n, rid in _SHEET_RE.findall(wb)}
     ids.update({_unescape(n): rid for rid, n in _SHEET_RE_ALT.findall(wb)})
     targets = dict(_REL_RE.findall(rels))
@@ -222,7 +230,7 @@ def sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
         if rid in targets:
             target = _unescape(targets[rid])
             out[name] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    return out
+    return tuple(out.items())
 
 
 def sheet_member(zf: zipfile.ZipFile, sheet: str) -> str | None:
