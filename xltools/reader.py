@@ -195,6 +195,8 @@ class _Typer:
     def __init__(self, grid: Grid, formulas: Mapping[str, str], year: int | None) -> None:
         self.grid = grid
         self.formulas = formulas
+        # Grid rows holding a formula: a table row with one is never skipped as blank (the formula is the value).
+        self.formula_rows = {coords(cell)[1] for cell in formulas}
         self.year = year
         self.normalisations: list[Normalisation] = []
 
@@ -210,8 +212,10 @@ class _Typer:
     def field(self, f: spec.Field) -> CellValue:
         return self.typed(f.cell, f.kind)
 
-    def typed(self, cell: str, kind: str) -> CellValue:
-        raw = self.raw(cell)
+    def typed(self, cell: str, kind: str, raw: Any = None) -> CellValue:
+        """Type the value of ``cell``; ``raw`` is its grid value when the caller has it already (tables)."""
+        if raw is None or cell in self.formulas:
+            raw = self.raw(cell)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return CellValue(cell, "" if raw is None else raw, None)
         if kind == spec.MONEY:
@@ -296,36 +300,46 @@ class _Typer:
             return CellValue(cell, raw, value)
         return CellValue(cell, raw, None, "不是有效日期")
 
-    def blank_row(self, cells: Mapping[str, tuple[str, int, int]]) -> bool:
-        """Whether every input cell of a table row is empty (the common case: skip it without typing)."""
-        grid = self.grid
-        for _address, col, row in cells.values():
-            value = grid[row][col] if row < len(grid) and col < len(grid[row]) else ""
-            if value == "" or value is None:
-                continue
-            if not isinstance(value, str) or value.strip():
-                return False
-        return not any(address in self.formulas for address, _c, _r in cells.values())
+    def row_values(self, row: _TableRow) -> tuple[Any, ...] | None:
+        """The grid values of a table row's input cells, or None when all are empty (the common case: most rows
+        of a table are spare, and they are skipped without typing)."""
+        line = self.grid[row.index] if row.index < len(self.grid) else ()
+        if len(line) > row.last_col:
+            values = tuple(line[c] for c in row.cols)
+        else:
+            values = tuple(line[c] if c < len(line) else "" for c in row.cols)
+        if values == row.empty or values == row.nones:  # calamine gives "", xlwings None
+            if row.index not in self.formula_rows:
+                return None
+        elif any(not isinstance(v, str) or v.strip() for v in values if v is not None and v != ""):
+            return values
+        if any(address in self.formulas for address in row.addresses):
+            return values
+        return None
 
     def subprojects(self) -> list[SubProject]:
         t = spec.build().tables["subprojects"]
         out = []
-        for i, cells in enumerate(_table_cells(t.key)):
-            if self.blank_row(cells):
+        for row in _table_rows(t.key):
+            values = self.row_values(row)
+            if values is None:
                 continue
-            name = self.typed(cells["name"][0], spec.TEXT)
-            amount = self.typed(cells["amount"][0], spec.MONEY)
-            out.append(SubProject(t.first_row + i, name, amount))
+            raw = dict(zip(row.keys, values, strict=True))
+            name = self.typed(row.cells["name"], spec.TEXT, raw["name"])
+            amount = self.typed(row.cells["amount"], spec.MONEY, raw["amount"])
+            out.append(SubProject(row.index + 1, name, amount))
         return out
 
     def indicators(self) -> list[Indicator]:
         t = spec.build().tables["indicators"]
         out: list[Indicator] = []
         above: dict[str, CellValue] = {}
-        for i, addresses in enumerate(_table_cells(t.key)):
-            if self.blank_row(addresses):
+        for row in _table_rows(t.key):
+            values = self.row_values(row)
+            if values is None:
                 continue
-            cells = {key: self.typed(address, spec.TEXT) for key, (address, _c, _r) in addresses.items()}
+            cells = {key: self.typed(address, spec.TEXT, value)
+                     for key, address, value in zip(row.keys, row.addresses, values, strict=True)}
             inherited = {"level1": False, "level2": False}
             for key in ("level1", "level2"):
                 prev = above.get(key)
@@ -342,24 +356,38 @@ class _Typer:
             for reason in parsed.normalisations:
                 # The rules judge the normalised text; record what that changed, never silently.
                 self.normalisations.append(Normalisation(target.cell, _plain(target.raw), parsed.normalised, reason))
-            out.append(Indicator(t.first_row + i, cells["level1"], cells["level2"], cells["level3"],
+            out.append(Indicator(row.index + 1, cells["level1"], cells["level2"], cells["level3"],
                                  cells["target"], inherited["level1"], inherited["level2"]))
         return out
 
 
+@dataclass(frozen=True)
+class _TableRow:
+    """One input row of a table, precomputed once per table: where its input cells are in the grid."""
+
+    index: int  # 0-based grid row
+    keys: tuple[str, ...]  # input column keys
+    addresses: tuple[str, ...]  # A1 addresses, same order
+    cols: tuple[int, ...]  # 0-based grid columns, same order
+    cells: Mapping[str, str]  # key -> address
+    last_col: int
+    empty: tuple[str, ...]  # the values of an empty row, as calamine ...
+    nones: tuple[None, ...]  # ... and as xlwings gives them
+
+
 @cache
-def _table_cells(table_key: str) -> list[dict[str, tuple[str, int, int]]]:
-    """Per input row of a table: column key -> (A1 address, 0-based column, 0-based row). Computed once."""
+def _table_rows(table_key: str) -> tuple[_TableRow, ...]:
+    """The input rows of a table, topmost first. Computed once."""
     t = spec.build().tables[table_key]
+    keys = tuple(c.key for c in t.input_columns)
     out = []
     for i in range(t.capacity):
-        row = {}
-        for c in t.input_columns:
-            address = t.cell(c.key, i)
-            col, r = coords(address)
-            row[c.key] = (address, col, r)
-        out.append(row)
-    return out
+        addresses = tuple(t.cell(key, i) for key in keys)
+        places = [coords(a) for a in addresses]
+        cols = tuple(col for col, _r in places)
+        out.append(_TableRow(places[0][1], keys, addresses, cols, dict(zip(keys, addresses, strict=True)),
+                             max(cols), ("",) * len(cols), (None,) * len(cols)))
+    return tuple(out)
 
 
 _SPACES = re.compile(r"[ \t\u3000]+")
