@@ -17,7 +17,7 @@ from python_calamine import CalamineWorkbook
 
 from xltools import engine, spec
 from xltools.cli import main
-from xltools.consolidate import consolidate, output, rows, schemas, tables
+from xltools.consolidate import consolidate, output, rows, schemas, sheetxml, tables
 from xltools.discover import discover
 from xltools.fill import fill
 from xltools.template import build_template
@@ -96,6 +96,14 @@ def test_same_tables_in_process_pool_and_single_process(tmp_path: Path) -> None:
     assert one.tables is not None and two.tables is not None
     pd.testing.assert_frame_equal(one.tables.indicators, two.tables.indicators)
     pd.testing.assert_frame_equal(one.tables.summary, two.tables.summary)
+    # With a pool, 资金构成 and 绩效指标 are rendered by the workers: the same sheets, byte for byte.
+    for name in ("项目汇总", "资金构成", "绩效指标", "问题清单", "统计"):
+        assert sheet(tmp_path / "a.xlsx", name) == sheet(tmp_path / "b.xlsx", name), name
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as za, zipfile.ZipFile(tmp_path / "b.xlsx") as zb:
+        assert za.namelist() == zb.namelist()
+        for member in za.namelist():
+            assert za.read(member) == zb.read(member) or member == "docProps/core.xml", member
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".tmp-")] == []
 
 
 # -- exact values --------------------------------------------------------------------------------------------------
@@ -162,7 +170,7 @@ def test_output_is_formatted_and_charted(three: Path, tmp_path: Path) -> None:
     assert ws.column_dimensions["A"].width >= 8
     assert wb["问题清单"].auto_filter.ref == "A1:G2"
     assert len(wb["统计"]._charts) == 2
-    from xltools.consolidate.output import MAX_FIT_WIDTH
+    from xltools.consolidate.sheetxml import MAX_FIT_WIDTH
 
     for name in ("项目汇总", "资金构成", "绩效指标", "问题清单"):
         setup = wb[name].page_setup
@@ -204,8 +212,8 @@ def test_a_formula_typed_into_a_text_field_comes_out_as_text(tmp_path: Path) -> 
 
 
 def test_xml_unsafe_text_is_escaped_and_control_characters_dropped() -> None:
-    assert output.escape_all(["a<b>&c", "x\x01y", ""]) == ["a&lt;b&gt;&amp;c", "xy", ""]
-    assert output.escape_all(["\ue000", "<"]) == ["\ue000", "&lt;"]
+    assert sheetxml.escape_all(["a<b>&c", "x\x01y", ""]) == ["a&lt;b&gt;&amp;c", "xy", ""]
+    assert sheetxml.escape_all(["\ue000", "<"]) == ["\ue000", "&lt;"]
 
 
 # -- pandera ---------------------------------------------------------------------------------------------------------
@@ -309,6 +317,9 @@ def test_a_worker_that_dies_loses_no_file(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr("xltools.consolidate.run.read", crash_on_5)
     result = consolidate([folder], tmp_path / "out.xlsx", jobs=2)
     assert result.files == 10 and result.forms == 9
+    # The broken pool renders nothing ahead: the row sheets are written in the main process, complete.
+    assert sorted(r["项目名称"] for r in records(tmp_path / "out.xlsx", "资金构成")) == [
+        f"项目{i}" for i in range(10) if i != 5]
     assert [(Path(f.file).name, f.code) for f in result.findings] == [("5.xlsx", "file-unreadable")]
 
 
@@ -325,7 +336,7 @@ def test_output_replaced_atomically(three: Path, tmp_path: Path, monkeypatch: py
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(output, "sheet_xml", broken)
+    monkeypatch.setattr(output.sheetxml, "parts", broken)
     with pytest.raises(RuntimeError):
         consolidate([three], out, jobs=1)
     assert out.read_bytes() == b"previous"
@@ -360,3 +371,12 @@ def test_progress_bar_only_on_a_terminal() -> None:
     bar(2, 2)
     assert quiet.getvalue() == ""
     assert tty.getvalue() == "\r读取中 [##--] 1/2\r读取中 [####] 2/2\n"
+
+
+def test_level2_check_accepts_exactly_the_pairs_of_the_framework() -> None:
+    rows = [("投入和管理目标", "财务管理"), ("产出目标", "财务管理"), ("产出目标", None), ("一级乱填", "数量目标"),
+            (None, "数量目标"), ("效果目标", "社会效益目标")]
+    df = tables.frame([("甲局", "项目", i, a, b, "x", "≥1", "定量", "≥", 1.0, None, None, "f.xlsx", f"A{60 + i}")
+                       for i, (a, b) in enumerate(rows, start=1)], tables.INDICATORS)
+    ok = schemas.IndicatorSchema.level2_allowed(df)
+    assert ok.tolist() == [True, False, True, True, True, True]

@@ -17,9 +17,13 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +35,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xltools import spec
+from xltools.consolidate import sheetxml
 from xltools.consolidate import tables as t
 from xltools.text import display_width
-from xltools.text import xml_text as escape
 from xltools.workbook import sheet_member
 
-FORMULA_STARTS = ("=", "+", "-", "@")
-FORMULA_FIRST = frozenset("=+-@")
 FORMATS = {t.MONEY: spec.MONEY_FORMAT, t.DATE: spec.DATE_FORMAT, t.RATE: spec.RATE_FORMAT, t.COUNT: "0"}
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -50,7 +52,7 @@ _EPOCH = pd.Timestamp("1899-12-30")
 
 
 def is_formula_like(value: object) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+    return isinstance(value, str) and value.startswith(sheetxml.FORMULA_STARTS)
 
 
 # -- styles ----------------------------------------------------------------------------------------------------
@@ -92,35 +94,6 @@ def column_widths(df: pd.DataFrame, kinds: dict[str, str]) -> list[float]:
     return widths
 
 
-_SEP = "\ue000"  # a private-use character joins a column's strings so they are escaped in one pass
-
-
-def escape_all(texts: list[str]) -> list[str]:
-    """XML-escape many strings at once (one pass over their concatenation, not one call per string)."""
-    if not texts:
-        return []
-    joined = _SEP.join(texts)
-    if joined.count(_SEP) != len(texts) - 1:  # the character itself was typed somewhere: one by one
-        return [escape(x) for x in texts]
-    return escape(joined).split(_SEP)
-
-
-def _cells(letter: str, kind: str, values: list[Any], styles: dict[str, int]) -> list[str]:
-    """The <c> elements of one column, rows 2.. (empty string for a blank)."""
-    pre = f'<c r="{letter}'
-    if kind == t.TEXT:
-        texts = ["" if v is None or v != v else str(v) for v in values]
-        quoted = f' s="{styles["quoted"]}"'
-        return ["" if not x else
-                f'{pre}{r}"{quoted if x[0] in FORMULA_FIRST else ""} t="inlineStr"><is><t xml:space="preserve">'
-                f'{e}</t></is></c>'
-                for r, (x, e) in enumerate(zip(texts, escape_all(texts), strict=True), start=2)]
-    sid = styles.get(kind)
-    style = f' s="{sid}"' if sid is not None else ""
-    return ["" if v is None or v != v else f'{pre}{r}"{style}><v>{v!r}</v></c>'
-            for r, v in enumerate(values, start=2)]
-
-
 def _column_values(series: pd.Series, kind: str) -> list[Any]:
     if kind == t.DATE:
         serial = (series - _EPOCH) / pd.Timedelta(days=1)
@@ -132,49 +105,14 @@ def _column_values(series: pd.Series, kind: str) -> list[Any]:
     return series.tolist()
 
 
-# Column-width units that still print legibly across one landscape A4 page (about 60% scale).
-MAX_FIT_WIDTH = 200.0
-
-
-def sheet_xml(df: pd.DataFrame, kinds: dict[str, str], styles: dict[str, int], selected: bool = False,
-              ) -> Iterator[bytes]:
-    """SpreadsheetML of one row sheet: frozen header, filter on every column, column widths, typed cells."""
-    ncols, nrows = len(kinds), len(df)
-    last = f"{get_column_letter(ncols)}{nrows + 1}"
-    letters = [get_column_letter(i) for i in range(1, ncols + 1)]
-    widths = column_widths(df, kinds)
-    tab = ' tabSelected="1"' if selected else ""
-    fit = sum(widths) <= MAX_FIT_WIDTH
-    yield (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-        # Printed for a meeting: landscape; as wide as the page when the text stays legible (at most about 60%).
-        + ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if fit else '')
-        + f'<dimension ref="A1:{last}"/>'
-        f'<sheetViews><sheetView workbookViewId="0"{tab}>'
-        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
-        '<sheetFormatPr defaultRowHeight="15"/><cols>'
-        + "".join(f'<col min="{i}" max="{i}" width="{w:.1f}" customWidth="1"/>' for i, w in enumerate(widths, 1))
-        + '</cols><sheetData>'
-    ).encode()
-    header = styles["header"]
-    yield ('<row r="1">' + "".join(
-        f'<c r="{letter}1" s="{header}" t="inlineStr"><is><t>{escape(str(col))}</t></is></c>'
-        for letter, col in zip(letters, kinds, strict=True)) + "</row>").encode()
-    columns = [_cells(letter, kind, _column_values(df[col], kind), styles)
-               for letter, (col, kind) in zip(letters, kinds.items(), strict=True)]
-    chunk: list[str] = []
-    for r, cells in enumerate(zip(*columns, strict=True), start=2):
-        chunk.append(f'<row r="{r}">{"".join(cells)}</row>')
-        if len(chunk) >= 2000:
-            yield "".join(chunk).encode()
-            chunk = []
-    yield ("".join(chunk) + f'</sheetData><autoFilter ref="A1:{last}"/>'
-           '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-           '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
-           '</worksheet>').encode()
+def sheet_plan(df: pd.DataFrame, kinds: dict[str, str], styles: dict[str, int], selected: bool = False,
+               ) -> sheetxml.SheetPlan:
+    """What :mod:`~xltools.consolidate.sheetxml` needs to write a row sheet: plain values, widths, style ids."""
+    return sheetxml.SheetPlan(
+        headers=[str(col) for col in kinds], kinds=list(kinds.values()),
+        columns=[_column_values(df[col], kind) for col, kind in kinds.items()],
+        widths=column_widths(df, kinds), styles=styles, selected=selected,
+    )
 
 
 # -- the 统计 sheet (small: openpyxl) ----------------------------------------------------------------------------
@@ -262,7 +200,7 @@ def _skeleton(tables: t.Tables) -> tuple[bytes, dict[str, int]]:
     styles = _register_styles(wb)
     for name, (df, kinds) in tables.sheets().items():
         ws = wb.create_sheet(name)
-        # Content comes from sheet_xml(); set here what openpyxl mirrors into workbook.xml (the filter's name).
+        # Content comes from sheetxml; set here what openpyxl mirrors into workbook.xml (the filter's name).
         ws.auto_filter.ref = f"A1:{get_column_letter(len(kinds))}{len(df) + 1}"
     stats_sheet(wb.create_sheet(t.STATS_SHEET), tables)
     wb.active = 0
@@ -271,32 +209,106 @@ def _skeleton(tables: t.Tables) -> tuple[bytes, dict[str, int]]:
     return buf.getvalue(), styles
 
 
+@cache
+def style_ids() -> dict[str, int]:
+    """The style ids the skeleton registers (the same in every skeleton: registration order is fixed)."""
+    return _register_styles(Workbook())
+
+
+Submit = Callable[..., "Future[str]"]
+
+
+class Writer:
+    """Writes the consolidated workbook to ``path`` atomically.
+
+    Row sheets whose content is final before the rest (资金构成, 绩效指标: validation adds findings but changes no
+    row) can be rendered *ahead*, in other processes, while the main process validates: :meth:`ahead` hands a
+    sheet to ``submit`` (a process pool's submit), and :meth:`write` copies the rendered XML into the zip. When
+    ``submit`` is None, or the pool fails, the sheet is rendered in this process, with the same result.
+    Rendered XML goes to temporary files next to the output, removed on close.
+    """
+
+    def __init__(self, path: str | Path, submit: Submit | None = None) -> None:
+        self.target = Path(path)
+        self.submit = submit
+        self._ahead: dict[str, tuple[Future[str], dict[str, int]]] = {}
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for future, _styles in self._ahead.values():
+            future.cancel()
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
+
+    def ahead(self, name: str, df: pd.DataFrame, kinds: dict[str, str]) -> None:
+        """Start rendering row sheet ``name`` in another process (no-op without a pool)."""
+        if self.submit is None:
+            return
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        if self._scratch is None:
+            self._scratch = tempfile.TemporaryDirectory(dir=self.target.parent, prefix=".tmp-")
+        styles = style_ids()
+        plan = sheet_plan(df, kinds, styles, selected=name == t.SUMMARY_SHEET)
+        part = os.path.join(self._scratch.name, f"{len(self._ahead)}.xml")
+        try:
+            self._ahead[name] = (self.submit(sheetxml.render_to, plan, part), styles)
+        except (BrokenProcessPool, RuntimeError):  # a broken or shut-down pool: render at write time
+            return
+
+    def _rendered(self, name: str, styles: dict[str, int]) -> str | None:
+        """The file rendered ahead for ``name``, or None (then render here)."""
+        entry = self._ahead.pop(name, None)
+        if entry is None or entry[1] != styles:
+            return None
+        try:
+            return entry[0].result()
+        except BrokenProcessPool:
+            return None
+
+    def write(self, tables: t.Tables) -> Path:
+        """Write the workbook; return its path."""
+        target = self.target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        skeleton, styles = _skeleton(tables)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
+        os.close(fd)
+        try:
+            with zipfile.ZipFile(io.BytesIO(skeleton)) as src, \
+                    zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
+                row_sheets = tables.sheets()
+                members = {sheet_member(src, name): name for name in row_sheets}
+                for info in src.infolist():
+                    name = members.get(info.filename)
+                    if name is None:
+                        dst.writestr(info, src.read(info.filename))
+                        continue
+                    rendered = self._rendered(name, styles)
+                    with dst.open(info.filename, "w") as out:
+                        if rendered is not None:
+                            with open(rendered, "rb") as part:
+                                shutil.copyfileobj(part, out, 1 << 20)
+                            continue
+                        df, kinds = row_sheets[name]
+                        for chunk in sheetxml.parts(sheet_plan(df, kinds, styles, selected=name == t.SUMMARY_SHEET)):
+                            out.write(chunk)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return target
+
+
 def write_workbook(tables: t.Tables, path: str | Path) -> Path:
-    """Write the consolidated workbook to ``path`` atomically."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    skeleton, styles = _skeleton(tables)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(io.BytesIO(skeleton)) as src, \
-                zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
-            members = {sheet_member(src, name): name for name in tables.sheets()}
-            row_sheets = tables.sheets()
-            for info in src.infolist():
-                name = members.get(info.filename)
-                if name is None:
-                    dst.writestr(info, src.read(info.filename))
-                    continue
-                df, kinds = row_sheets[name]
-                with dst.open(info.filename, "w") as out:
-                    for part in sheet_xml(df, kinds, styles, selected=name == t.SUMMARY_SHEET):
-                        out.write(part)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    """Write the consolidated workbook to ``path`` atomically, all in this process."""
+    with Writer(path) as writer:
+        return writer.write(tables)
 
 
 def write_parquet(tables: t.Tables, directory: str | Path) -> list[Path]:

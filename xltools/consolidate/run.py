@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from xltools.consolidate import crossfile
+from xltools.consolidate import crossfile, sheetxml  # noqa: F401 - sheetxml: imported before the workers fork
 from xltools.consolidate.rows import FileRows, read
 from xltools.discover import discover
 from xltools.findings import ERROR, Finding
 
 if TYPE_CHECKING:
     from xltools.consolidate.tables import Tables
+    from xltools.units import Unit
 
 Progress = Callable[[int, int], None]
 # Below this many files a pool costs more than it saves.
@@ -94,10 +95,20 @@ def _isolated(item: tuple[int, str]) -> tuple[int, FileRows]:
             file=path)])
 
 
-def read_all(paths: Sequence[str], jobs: int, progress: Progress | None = None,
+@contextmanager
+def _workers(jobs: int, total: int) -> Iterator[ProcessPoolExecutor | None]:
+    """A process pool for reading ``total`` files (and rendering row sheets afterwards), or None to work here."""
+    if jobs <= 1 or total < POOL_THRESHOLD:
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
+        yield pool
+
+
+def read_all(paths: Sequence[str], pool: ProcessPoolExecutor | None, jobs: int = 1, progress: Progress | None = None,
              before_collect: Callable[[], object] | None = None) -> list[FileRows]:
-    """Check every file (in ``jobs`` processes); results in input order. ``before_collect`` runs while the
-    workers work (the caller's imports). A worker that dies (a native crash on a hostile file) loses nothing:
+    """Check every file (in ``pool`` of ``jobs`` processes, or here when None); results in input order. ``before_collect`` runs while
+    the workers work (the caller's imports). A worker that dies (a native crash on a hostile file) loses nothing:
     the files of its batch are read again one by one, each in a process of its own."""
     total = len(paths)
     items = list(enumerate(paths))
@@ -112,7 +123,7 @@ def read_all(paths: Sequence[str], jobs: int, progress: Progress | None = None,
             if progress:
                 progress(done, total)
 
-    if jobs <= 1 or total < POOL_THRESHOLD:
+    if pool is None:
         if before_collect:
             before_collect()
         for item in items:
@@ -120,16 +131,15 @@ def read_all(paths: Sequence[str], jobs: int, progress: Progress | None = None,
     else:
         size = max(1, min(16, total // (jobs * 8)))
         chunks = [items[i:i + size] for i in range(0, total, size)]
-        with ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=_context()) as pool:
-            futures = {pool.submit(_work_chunk, chunk): chunk for chunk in chunks}
-            if before_collect:
-                before_collect()
-            failed: list[list[tuple[int, str]]] = []
-            for future in as_completed(futures):
-                try:
-                    keep(future.result())
-                except BrokenProcessPool:
-                    failed.append(futures[future])
+        futures = {pool.submit(_work_chunk, chunk): chunk for chunk in chunks}
+        if before_collect:
+            before_collect()
+        failed: list[list[tuple[int, str]]] = []
+        for future in as_completed(futures):
+            try:
+                keep(future.result())
+            except BrokenProcessPool:
+                failed.append(futures[future])
         # A broken pool fails every pending batch, not only the one that crashed: retry each batch in a process
         # of its own, and only a batch that crashes again file by file.
         for chunk in failed:
@@ -141,6 +151,31 @@ def read_all(paths: Sequence[str], jobs: int, progress: Progress | None = None,
                     if results[item[0]] is None:
                         keep([_isolated(item)])
     return [r for r in results if r is not None]
+
+
+def _validated(files: list[FileRows], built: Tables, unit_list: Sequence[Unit] | None, units: str | Path | None,
+               ) -> list[Finding]:
+    """Every finding of the run, in 问题清单 order; completes ``built`` with the findings table and statistics."""
+    from xltools.consolidate import schemas, tables
+
+    engine = [f for rows in files for f in rows.findings]
+    extra = crossfile.duplicates(files)
+    frames = {"summary": built.summary, "subprojects": built.subprojects, "indicators": built.indicators}
+    extra += schemas.validate(frames, engine + extra)
+    # Findings of a file stay together, in input order; the batch-wide ones (units not returned) come last.
+    by_file: dict[str, list[Finding]] = {}
+    for f in extra:
+        by_file.setdefault(f.file, []).append(f)
+    findings = [f for rows in files for f in (*rows.findings, *by_file.pop(rows.file, []))]
+    findings += [f for group in by_file.values() for f in group]
+    if unit_list is not None:
+        findings += crossfile.not_returned(files, unit_list, str(units))
+    tables.finish(built, findings)
+    # The findings table is validated too; a failure there would be a bug in this package, reported all the same.
+    findings += schemas.validate({"findings": built.findings}, findings)
+    if len(findings) != len(built.findings):
+        tables.finish(built, findings)
+    return findings
 
 
 def _load_heavy() -> None:
@@ -193,33 +228,24 @@ def _consolidate(
         unit_list = read_units(units)
     started = time.perf_counter()
     paths = [str(p) for p in discover(inputs)]
-    files = read_all(paths, jobs or os.cpu_count() or 1, progress, before_collect=_load_heavy)
+    jobs = min(jobs or os.cpu_count() or 1, len(paths))
+    with _workers(jobs, len(paths)) as pool:
+        files = read_all(paths, pool, jobs, progress, before_collect=_load_heavy)
 
-    from xltools.consolidate import output as out
-    from xltools.consolidate import schemas, tables
+        from xltools.consolidate import output as out
+        from xltools.consolidate import tables
 
-    read_done = time.perf_counter()
-    built = tables.build(files)
-    engine = [f for rows in files for f in rows.findings]
-    extra = crossfile.duplicates(files)
-    frames = {"summary": built.summary, "subprojects": built.subprojects, "indicators": built.indicators}
-    extra += schemas.validate(frames, engine + extra)
-    # Findings of a file stay together, in input order; the batch-wide ones (units not returned) come last.
-    by_file: dict[str, list[Finding]] = {}
-    for f in extra:
-        by_file.setdefault(f.file, []).append(f)
-    findings = [f for rows in files for f in (*rows.findings, *by_file.pop(rows.file, []))]
-    findings += [f for group in by_file.values() for f in group]
-    if unit_list is not None:
-        findings += crossfile.not_returned(files, unit_list, str(units))
-    tables.finish(built, findings)
-    # The findings table is validated too; a failure there would be a bug in this package, reported all the same.
-    findings += schemas.validate({"findings": built.findings}, findings)
-    if len(findings) != len(built.findings):
-        tables.finish(built, findings)
-
-    tables_done = time.perf_counter()
-    written = out.write_workbook(built, output)
+        read_done = time.perf_counter()
+        built = tables.build(files)
+        with out.Writer(output, pool.submit if pool is not None else None) as writer:
+            # These two sheets are final now (validation adds findings, not rows): the idle workers render them
+            # while this process validates.
+            for name, (df, kinds) in built.sheets().items():
+                if name in (tables.SUBPROJECTS_SHEET, tables.INDICATORS_SHEET):
+                    writer.ahead(name, df, kinds)
+            findings = _validated(files, built, unit_list, units)
+            tables_done = time.perf_counter()
+            written = writer.write(built)
     parquet_files = out.write_parquet(built, parquet) if parquet is not None else []
     inputs_seen = set(paths)
     with_errors = {f.file for f in findings if f.severity == ERROR and f.file in inputs_seen}

@@ -13,9 +13,9 @@ import pandas as pd
 
 from xltools import data, spec
 from xltools.consolidate.rows import SUMMARY_FIELDS, FileRows
+from xltools.consolidate.sheetxml import COUNT, DATE, MONEY, NUMBER, RATE, TEXT
 from xltools.findings import CODE_TITLES, Finding
 
-TEXT, MONEY, DATE, RATE, COUNT, NUMBER = "text", "money", "date", "rate", "count", "number"
 SOURCE = "来源文件"
 CELL = "单元格"
 UNKNOWN = "（未填写）"
