@@ -1,6 +1,7 @@
 """How fast is `xltools consolidate`, against a plain openpyxl pipeline? Not a test: run it and read the figures.
 
-    .venv/bin/python benchmarks/consolidate.py [--n 200 1000] [--jobs 2] [--baseline-max 1000] [--keep DIR]
+    .venv/bin/python benchmarks/consolidate.py [--n 200 1000] [--jobs 2] [--repeat 5] [--baseline-max 1000]
+                                               [--keep DIR]
 
 For each N it generates N distinct returned workbooks (a few forms filled with xltools.fill, then cloned by
 patching the sheet XML: unit, project and every amount differ per file; every 20th form has 当年预算 > 总预算,
@@ -8,8 +9,9 @@ every 100th file is not a workbook, every 250th repeats the previous project), t
 
 * xltools in-process: ``xltools.consolidate.consolidate(...)`` called from this process (imports already done);
 * xltools CLI: ``xltools consolidate DIR -o OUT --units units.csv --jobs J`` as a new process, interpreter start
-  and imports included; its peak memory is the largest resident set of that process and its workers
-  (``getrusage(RUSAGE_CHILDREN).ru_maxrss``, measured by a wrapper process);
+  and imports included, run ``--repeat`` times (median and range reported: the machine is shared and noisy); its
+  peak memory is the largest resident set of that process and its workers (``getrusage(RUSAGE_CHILDREN).ru_maxrss``,
+  measured by a wrapper process);
 * openpyxl pipeline: ``load_workbook`` each file, read the same cells, build the same three tables with pandas,
   write them with openpyxl (one process, no checks, no validation: it does less than xltools). Its peak memory is
   measured the same way.
@@ -20,8 +22,10 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -228,7 +232,7 @@ def measured(cmd: list[str]) -> dict[str, Any]:
     return json.loads(out.stdout)  # type: ignore[no-any-return]
 
 
-def run(n: int, jobs: int, work: Path, baseline: bool) -> dict[str, Any]:
+def run(n: int, jobs: int, work: Path, baseline: bool, repeat: int) -> dict[str, Any]:
     from xltools.consolidate import consolidate
 
     folder = work / f"returns-{n}"
@@ -244,11 +248,16 @@ def run(n: int, jobs: int, work: Path, baseline: bool) -> dict[str, Any]:
     total = float(summary.tables.summary["项目当年预算（元）"].sum())
 
     xltools = str(Path(sys.executable).with_name("xltools"))
-    cli = measured([xltools, "consolidate", str(folder), "-o", str(work / f"cli-{n}.xlsx"), "--units", units,
-                    "--jobs", str(jobs)])
+    # The machine is shared and noisy: run the command several times and report the median and the range.
+    runs = [measured([xltools, "consolidate", str(folder), "-o", str(work / f"cli-{n}.xlsx"), "--units", units,
+                      "--jobs", str(jobs)]) for _ in range(repeat)]
+    walls = sorted(r["wall"] for r in runs)
+    cli = {"wall": statistics.median(walls), "min": walls[0], "max": walls[-1], "rc": runs[0]["rc"],
+           "maxrss_mb": max(r["maxrss_mb"] for r in runs)}
     result = {"n": n, "jobs": jobs, "generate_bases_s": expected["generate_bases_s"],
               "generate_clones_s": expected["generate_clones_s"], "in_process_s": in_process,
-              "cli_s": cli["wall"], "cli_rc": cli["rc"], "cli_maxrss_mb": cli["maxrss_mb"], "forms": summary.forms,
+              "cli_s": cli["wall"], "cli_min_s": cli["min"], "cli_max_s": cli["max"], "cli_runs": repeat,
+              "cli_rc": cli["rc"], "cli_maxrss_mb": cli["maxrss_mb"], "forms": summary.forms,
               "unreadable": summary.unreadable, "errors": summary.errors, "warnings": summary.warnings,
               "annual_total": total, "phases": summary.timings}
     if baseline:
@@ -262,6 +271,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, nargs="+", default=[200, 1000])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--baseline-max", type=int, default=1000, help="skip the openpyxl pipeline above this N")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of the CLI per N (median and range reported)")
     parser.add_argument("--keep", type=Path, help="keep generated files and outputs in this folder")
     parser.add_argument("--baseline-only", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -277,17 +287,20 @@ def main() -> None:
     rows = []
     try:
         for n in args.n:
-            rows.append(run(n, args.jobs, work, n <= args.baseline_max))
+            rows.append(run(n, args.jobs, work, n <= args.baseline_max, args.repeat))
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
-    print(f"python {sys.version.split()[0]}, jobs={args.jobs}")
-    print(f"{'N':>6} {'generate':>9} {'in-proc':>8} {'CLI':>7} {'CLI RSS':>8} {'openpyxl':>9} {'opx RSS':>8} "
-          f"{'speed-up':>8}  forms/unreadable/errors/warnings")
+    print(f"python {sys.version.split()[0]}, jobs={args.jobs}, CPU cores {os.cpu_count()}, "
+          f"CLI runs per N: {args.repeat}")
+    print(f"{'N':>6} {'generate':>9} {'in-proc':>8} {'CLI median':>10} {'CLI range':>12} {'CLI RSS':>8} "
+          f"{'openpyxl':>9} {'opx RSS':>8} {'speed-up':>8}  forms/unreadable/errors/warnings")
     for r in rows:
         gen = r["generate_bases_s"] + r["generate_clones_s"]
         opx = r.get("openpyxl_s")
-        print(f"{r['n']:>6} {gen:>8.2f}s {r['in_process_s']:>7.2f}s {r['cli_s']:>6.2f}s {r['cli_maxrss_mb']:>6.0f}MB "
+        span = f"{r['cli_min_s']:.2f}-{r['cli_max_s']:.2f}s"
+        print(f"{r['n']:>6} {gen:>8.2f}s {r['in_process_s']:>7.2f}s {r['cli_s']:>9.2f}s {span:>12} "
+              f"{r['cli_maxrss_mb']:>6.0f}MB "
               + (f"{opx:>8.2f}s {r['openpyxl_maxrss_mb']:>6.0f}MB {opx / r['cli_s']:>7.1f}x" if opx else
                  f"{'-':>9} {'-':>8} {'-':>8}")
               + f"  {r['forms']}/{r['unreadable']}/{r['errors']}/{r['warnings']}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -103,7 +104,7 @@ def test_same_tables_in_process_pool_and_single_process(tmp_path: Path) -> None:
         assert za.namelist() == zb.namelist()
         for member in za.namelist():
             assert za.read(member) == zb.read(member) or member == "docProps/core.xml", member
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".tmp-")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith((".tmp-", ".xltools-"))] == []
 
 
 # -- exact values --------------------------------------------------------------------------------------------------
@@ -340,7 +341,7 @@ def test_output_replaced_atomically(three: Path, tmp_path: Path, monkeypatch: py
     with pytest.raises(RuntimeError):
         consolidate([three], out, jobs=1)
     assert out.read_bytes() == b"previous"
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".tmp-")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith((".tmp-", ".xltools-"))] == []
 
 
 # -- the command -----------------------------------------------------------------------------------------------------
@@ -380,3 +381,31 @@ def test_level2_check_accepts_exactly_the_pairs_of_the_framework() -> None:
                        for i, (a, b) in enumerate(rows, start=1)], tables.INDICATORS)
     ok = schemas.IndicatorSchema.level2_allowed(df)
     assert ok.tolist() == [True, False, True, True, True, True]
+
+
+def test_an_output_that_cannot_be_written_fails_before_reading(three: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("read before the output was checked")
+
+    monkeypatch.setattr("xltools.consolidate.run.read_all", never)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    runner = CliRunner()
+    result = runner.invoke(main, ["consolidate", str(three), "-o", str(blocker / "out.xlsx")])
+    assert result.exit_code == 2
+    assert f"无法写入“{blocker / 'out.xlsx'}”：路径中有一段是文件，不是文件夹。" in result.output
+    result = runner.invoke(main, ["consolidate", str(three), "-o", str(tmp_path / "ok.xlsx"),
+                                  "--parquet", str(blocker / "pq")])
+    assert result.exit_code == 2 and f"无法写入“{blocker / 'pq'}”" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "in"]
+
+
+def test_the_output_is_readable_by_others_like_any_saved_file(three: Path, tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        out = consolidate([three], tmp_path / "out.xlsx", jobs=1, parquet=tmp_path / "pq").output
+    finally:
+        os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o644
+    assert {p.stat().st_mode & 0o777 for p in (tmp_path / "pq").iterdir()} == {0o644}

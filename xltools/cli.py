@@ -105,6 +105,7 @@ def check(files: tuple[Path, ...], as_json: bool, annotate_dir: Path | None) -> 
 def consolidate(inputs: tuple[Path, ...], output: Path, units_csv: Path | None, jobs: int | None,
                 parquet_dir: Path | None) -> None:
     """汇总已报送的申报表（文件或文件夹）为一个工作簿。有错误时退出码为 1，汇总表照常写出。"""
+    from xltools.atomic import OutputError, os_reason
     from xltools.consolidate.progress import ProgressBar
     from xltools.consolidate.run import consolidate as run
     from xltools.units import UnitsFileError
@@ -113,6 +114,10 @@ def consolidate(inputs: tuple[Path, ...], output: Path, units_csv: Path | None, 
         summary = run(inputs, output, units=units_csv, jobs=jobs, parquet=parquet_dir, progress=ProgressBar())
     except UnitsFileError as exc:
         raise click.UsageError(str(exc)) from exc
+    except OutputError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except OSError as exc:  # the disk filled up or the folder vanished while writing: nothing half-written is left
+        raise click.ClickException(f"写出汇总结果失败：{os_reason(exc)}（{exc.filename or output}）。") from exc
     click.echo(summary.line())
     # The process is about to exit: spare the interpreter's final full collection over every object the run left
     # (~0.2 s with pandas loaded and thousands of forms). Nothing is pending: the output is written and closed.

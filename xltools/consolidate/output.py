@@ -9,8 +9,8 @@ alone would take seconds. So the workbook is made in two parts:
 
 Every value a unit typed is written as a string cell (never a formula): text starting with ``=``, ``+``, ``-`` or
 ``@`` additionally gets Excel's quote prefix, so editing the cell does not turn it into a formula either.
-The file is written to a temporary name in the same folder and moved into place (``os.replace``): a reader never
-sees half a file, and a failed run leaves the previous output intact.
+The file is written to a temporary name in the same folder and moved into place (:mod:`xltools.atomic`): a reader
+never sees half a file, and a failed run leaves the previous output intact.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xltools import spec
+from xltools.atomic import atomic_path
 from xltools.consolidate import sheetxml
 from xltools.consolidate import tables as t
 from xltools.text import display_width
@@ -253,7 +254,7 @@ class Writer:
             return
         self.target.parent.mkdir(parents=True, exist_ok=True)
         if self._scratch is None:
-            self._scratch = tempfile.TemporaryDirectory(dir=self.target.parent, prefix=".tmp-")
+            self._scratch = tempfile.TemporaryDirectory(dir=self.target.parent, prefix=".xltools-")
         styles = style_ids()
         plan = sheet_plan(df, kinds, styles, selected=name == t.SUMMARY_SHEET)
         part = os.path.join(self._scratch.name, f"{len(self._ahead)}.xml")
@@ -274,35 +275,26 @@ class Writer:
 
     def write(self, tables: t.Tables) -> Path:
         """Write the workbook; return its path."""
-        target = self.target
-        target.parent.mkdir(parents=True, exist_ok=True)
         skeleton, styles = _skeleton(tables)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
-        os.close(fd)
-        try:
-            with zipfile.ZipFile(io.BytesIO(skeleton)) as src, \
-                    zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
-                row_sheets = tables.sheets()
-                members = {sheet_member(src, name): name for name in row_sheets}
-                for info in src.infolist():
-                    name = members.get(info.filename)
-                    if name is None:
-                        dst.writestr(info, src.read(info.filename))
+        with atomic_path(self.target) as tmp, zipfile.ZipFile(io.BytesIO(skeleton)) as src, \
+                zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
+            row_sheets = tables.sheets()
+            members = {sheet_member(src, name): name for name in row_sheets}
+            for info in src.infolist():
+                name = members.get(info.filename)
+                if name is None:
+                    dst.writestr(info, src.read(info.filename))
+                    continue
+                rendered = self._rendered(name, styles)
+                with dst.open(info.filename, "w") as out:
+                    if rendered is not None:
+                        with open(rendered, "rb") as part:
+                            shutil.copyfileobj(part, out, 1 << 20)
                         continue
-                    rendered = self._rendered(name, styles)
-                    with dst.open(info.filename, "w") as out:
-                        if rendered is not None:
-                            with open(rendered, "rb") as part:
-                                shutil.copyfileobj(part, out, 1 << 20)
-                            continue
-                        df, kinds = row_sheets[name]
-                        for chunk in sheetxml.parts(sheet_plan(df, kinds, styles, selected=name == t.SUMMARY_SHEET)):
-                            out.write(chunk)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return target
+                    df, kinds = row_sheets[name]
+                    for chunk in sheetxml.parts(sheet_plan(df, kinds, styles, selected=name == t.SUMMARY_SHEET)):
+                        out.write(chunk)
+        return self.target
 
 
 def write_workbook(tables: t.Tables, path: str | Path) -> Path:
@@ -317,14 +309,7 @@ def write_parquet(tables: t.Tables, directory: str | Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, df in tables.parquet_tables().items():
-        target = out_dir / f"{name}.parquet"
-        fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".tmp-", suffix=".parquet")
-        os.close(fd)
-        try:
+        with atomic_path(out_dir / f"{name}.parquet") as tmp:
             df.to_parquet(tmp, engine="pyarrow", index=False)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        written.append(target)
+        written.append(out_dir / f"{name}.parquet")
     return written

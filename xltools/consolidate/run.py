@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from xltools.atomic import ensure_writable
 from xltools.consolidate import crossfile, sheetxml  # noqa: F401 - sheetxml: imported before the workers fork
 from xltools.consolidate.rows import FileRows, read
 from xltools.discover import discover
@@ -207,7 +208,8 @@ def consolidate(
     progress: Progress | None = None,
 ) -> Summary:
     """Consolidate every workbook under ``inputs`` into ``output`` (.xlsx). Never raises on a bad input file;
-    raises :class:`xltools.units.UnitsFileError` for a malformed units list (before reading anything)."""
+    raises :class:`xltools.units.UnitsFileError` for a malformed units list and
+    :class:`xltools.atomic.OutputError` for an output that cannot be written (both before reading anything)."""
     with _no_cyclic_gc():
         return _consolidate(inputs, output, units=units, jobs=jobs, parquet=parquet, progress=progress)
 
@@ -221,6 +223,9 @@ def _consolidate(
     parquet: str | Path | None,
     progress: Progress | None,
 ) -> Summary:
+    ensure_writable(output)
+    if parquet is not None:
+        ensure_writable(parquet, folder=True)
     unit_list = None
     if units is not None:
         from xltools.units import read_units
