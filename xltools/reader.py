@@ -21,9 +21,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -225,7 +226,9 @@ class _Typer:
         return self.text(cell, raw)
 
     def text(self, cell: str, raw: Any) -> CellValue:
-        if isinstance(raw, float) and raw.is_integer():
+        if type(raw) is str:  # the common case first
+            text = raw
+        elif isinstance(raw, float) and raw.is_integer():
             text = str(int(raw))
         elif isinstance(raw, dt.datetime):
             text = raw.date().isoformat() if raw.time() == dt.time() else raw.isoformat(sep=" ")
@@ -305,7 +308,7 @@ class _Typer:
         of a table are spare, and they are skipped without typing)."""
         line = self.grid[row.index] if row.index < len(self.grid) else ()
         if len(line) > row.last_col:
-            values = tuple(line[c] for c in row.cols)
+            values = row.get(line)
         else:
             values = tuple(line[c] if c < len(line) else "" for c in row.cols)
         if values == row.empty or values == row.nones:  # calamine gives "", xlwings None
@@ -371,6 +374,7 @@ class _TableRow:
     cols: tuple[int, ...]  # 0-based grid columns, same order
     cells: Mapping[str, str]  # key -> address
     last_col: int
+    get: Callable[[Sequence[Any]], tuple[Any, ...]]  # a grid row -> the values of ``cols`` (one C call)
     empty: tuple[str, ...]  # the values of an empty row, as calamine ...
     nones: tuple[None, ...]  # ... and as xlwings gives them
 
@@ -385,8 +389,9 @@ def _table_rows(table_key: str) -> tuple[_TableRow, ...]:
         addresses = tuple(t.cell(key, i) for key in keys)
         places = [coords(a) for a in addresses]
         cols = tuple(col for col, _r in places)
+        get = itemgetter(*cols) if len(cols) > 1 else (lambda line, c=cols[0]: (line[c],))
         out.append(_TableRow(places[0][1], keys, addresses, cols, dict(zip(keys, addresses, strict=True)),
-                             max(cols), ("",) * len(cols), (None,) * len(cols)))
+                             max(cols), get, ("",) * len(cols), (None,) * len(cols)))
     return tuple(out)
 
 
