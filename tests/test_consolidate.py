@@ -409,3 +409,19 @@ def test_the_output_is_readable_by_others_like_any_saved_file(three: Path, tmp_p
         os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o644
     assert {p.stat().st_mode & 0o777 for p in (tmp_path / "pq").iterdir()} == {0o644}
+
+
+def test_the_console_script_runs_a_consolidation_end_to_end(tmp_path: Path) -> None:
+    """The installed ``xltools`` script (``xltools.cli:entry``, garbage collector off), not click's test runner."""
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).with_name("xltools")
+    out = tmp_path / "汇总.xlsx"
+    done = subprocess.run([str(script), "consolidate", *map(str, EXAMPLES), "-o", str(out), "--jobs", "2"],
+                          capture_output=True, text=True, timeout=120)
+    files = len(discover(EXAMPLES))
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith(f"共读取 {files} 个文件：{files - 6} 份申报表已汇总，")
+    assert done.stderr == ""  # not a terminal: no progress bar
+    assert len(records(out, "项目汇总")) == files - 6
