@@ -95,15 +95,15 @@ def column_widths(df: pd.DataFrame, kinds: dict[str, str]) -> list[float]:
     return widths
 
 
-def _column_values(series: pd.Series, kind: str) -> list[Any]:
+def _column_values(series: pd.Series, kind: str) -> list[Any] | sheetxml.Coded:
     if kind == t.DATE:
         serial = (series - _EPOCH) / pd.Timedelta(days=1)
         return [int(v) if v == v and float(v).is_integer() else v for v in serial.tolist()]
-    if kind == t.COUNT:
-        return [int(v) for v in series.tolist()]
-    if kind in (t.MONEY, t.RATE, t.NUMBER):
-        return [float(v) for v in series.tolist()]
-    return series.tolist()
+    if kind == t.TEXT:
+        # Texts repeat (unit, project, indicator names, source file): send each once, with a code per row.
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        return sheetxml.Coded(codes.tolist(), [str(u) for u in uniques])
+    return series.tolist()  # int64 -> int, float64 -> float (NaN for blank)
 
 
 def sheet_plan(df: pd.DataFrame, kinds: dict[str, str], styles: dict[str, int], selected: bool = False,

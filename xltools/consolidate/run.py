@@ -249,6 +249,10 @@ def _consolidate(
                 if name in (tables.SUBPROJECTS_SHEET, tables.INDICATORS_SHEET):
                     writer.ahead(name, df, kinds)
             findings = _validated(files, built, unit_list, units)
+            # The other two are final now too: they render while this process builds the skeleton.
+            for name, (df, kinds) in built.sheets().items():
+                if name in (tables.SUMMARY_SHEET, tables.FINDINGS_SHEET):
+                    writer.ahead(name, df, kinds)
             tables_done = time.perf_counter()
             written = writer.write(built)
     parquet_files = out.write_parquet(built, parquet) if parquet is not None else []

@@ -26,13 +26,25 @@ _ROWS_PER_PART = 2000
 
 
 @dataclass
+class Coded:
+    """A text column as distinct values and a code per row (-1: blank). Pickles small; escaped once a value."""
+
+    codes: list[int]
+    values: list[str]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+@dataclass
 class SheetPlan:
-    """Everything needed to write one row sheet. ``columns`` hold plain Python values, one list per column (rows
-    from 2): ``str`` or None for text, ``float``/``int`` or None for numbers (dates as Excel serial numbers)."""
+    """Everything needed to write one row sheet, one entry per column (rows from 2): text columns as
+    :class:`Coded` (or plain lists of ``str``/None), number columns as lists of ``float``/``int``/None (dates as
+    Excel serial numbers)."""
 
     headers: list[str]
     kinds: list[str]
-    columns: list[list[Any]]
+    columns: list[list[Any] | Coded]
     widths: list[float]
     styles: dict[str, int]  # "header", "quoted" and per kind: style ids registered in the skeleton
     selected: bool = False
@@ -55,20 +67,28 @@ def escape_all(texts: list[str]) -> list[str]:
     return escape(joined).split(_SEP)
 
 
-def _cells(letter: str, kind: str, values: list[Any], styles: dict[str, int]) -> list[str]:
+def _cells(letter: str, kind: str, values: list[Any] | Coded, styles: dict[str, int]) -> list[str]:
     """The <c> elements of one column, rows 2.. (empty string for a blank)."""
     pre = f'<c r="{letter}'
     if kind == TEXT:
-        texts = ["" if v is None or v != v else str(v) for v in values]
+        coded = values if isinstance(values, Coded) else _code(values)
         quoted = f' s="{styles["quoted"]}"'
-        return ["" if not x else
-                f'{pre}{r}"{quoted if x[0] in _FORMULA_FIRST else ""} t="inlineStr"><is><t xml:space="preserve">'
-                f'{e}</t></is></c>'
-                for r, (x, e) in enumerate(zip(texts, escape_all(texts), strict=True), start=2)]
+        # Everything after the row number, per distinct text; "" for an empty text, and the last entry for -1.
+        tails = [f'"{quoted if x[0] in _FORMULA_FIRST else ""} t="inlineStr"><is><t xml:space="preserve">{e}</t></is></c>'
+                 if x else "" for x, e in zip(coded.values, escape_all(coded.values), strict=True)] + [""]
+        return [f"{pre}{r}{tails[c]}" if tails[c] else "" for r, c in enumerate(coded.codes, start=2)]
+    if isinstance(values, Coded):  # numbers are not sent coded, but accept it
+        values = [values.values[c] if c >= 0 else None for c in values.codes]
     sid = styles.get(kind)
     style = f' s="{sid}"' if sid is not None else ""
     return ["" if v is None or v != v else f'{pre}{r}"{style}><v>{v!r}</v></c>'
             for r, v in enumerate(values, start=2)]
+
+
+def _code(texts: list[Any]) -> Coded:
+    index: dict[str, int] = {}
+    codes = [-1 if v is None or v != v else index.setdefault(str(v), len(index)) for v in texts]
+    return Coded(codes, list(index))
 
 
 def parts(plan: SheetPlan) -> Iterator[bytes]:
