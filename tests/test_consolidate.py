@@ -217,6 +217,20 @@ def test_xml_unsafe_text_is_escaped_and_control_characters_dropped() -> None:
     assert sheetxml.escape_all(["\ue000", "<"]) == ["\ue000", "&lt;"]
 
 
+def test_text_cells_are_the_same_from_coded_and_plain_columns() -> None:
+    styles = {"header": 1, "quoted": 2, "money": 3}
+    plain = ["甲<局", None, "", "=SUM(1)", "甲<局", float("nan")]
+    cells = [
+        '<c r="B2" t="inlineStr"><is><t xml:space="preserve">甲&lt;局</t></is></c>', "", "",
+        '<c r="B5" s="2" t="inlineStr"><is><t xml:space="preserve">=SUM(1)</t></is></c>',
+        '<c r="B6" t="inlineStr"><is><t xml:space="preserve">甲&lt;局</t></is></c>', ""]
+    assert sheetxml._cells("B", sheetxml.TEXT, plain, styles) == cells
+    coded = sheetxml.Coded([0, -1, 1, 2, 0, -1], ["甲<局", "", "=SUM(1)"])
+    assert sheetxml._cells("B", sheetxml.TEXT, coded, styles) == cells
+    assert sheetxml._cells("C", sheetxml.MONEY, [1.5, None, float("nan"), 2], styles) == [
+        '<c r="C2" s="3"><v>1.5</v></c>', "", "", '<c r="C5" s="3"><v>2</v></c>']
+
+
 # -- pandera ---------------------------------------------------------------------------------------------------------
 
 def test_a_pandera_failure_names_the_right_file_and_cell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
