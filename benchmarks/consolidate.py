@@ -252,11 +252,12 @@ def run(n: int, jobs: int, work: Path, baseline: bool, repeat: int) -> dict[str,
     runs = [measured([xltools, "consolidate", str(folder), "-o", str(work / f"cli-{n}.xlsx"), "--units", units,
                       "--jobs", str(jobs)]) for _ in range(repeat)]
     walls = sorted(r["wall"] for r in runs)
-    cli = {"wall": statistics.median(walls), "min": walls[0], "max": walls[-1], "rc": runs[0]["rc"],
+    cli = {"wall": statistics.median(walls), "min": walls[0], "max": walls[-1], "walls": walls, "rc": runs[0]["rc"],
            "maxrss_mb": max(r["maxrss_mb"] for r in runs)}
     result = {"n": n, "jobs": jobs, "generate_bases_s": expected["generate_bases_s"],
               "generate_clones_s": expected["generate_clones_s"], "in_process_s": in_process,
               "cli_s": cli["wall"], "cli_min_s": cli["min"], "cli_max_s": cli["max"], "cli_runs": repeat,
+              "cli_walls_s": cli["walls"],
               "cli_rc": cli["rc"], "cli_maxrss_mb": cli["maxrss_mb"], "forms": summary.forms,
               "unreadable": summary.unreadable, "errors": summary.errors, "warnings": summary.warnings,
               "annual_total": total, "phases": summary.timings}
@@ -304,6 +305,8 @@ def main() -> None:
               + (f"{opx:>8.2f}s {r['openpyxl_maxrss_mb']:>6.0f}MB {opx / r['cli_s']:>7.1f}x" if opx else
                  f"{'-':>9} {'-':>8} {'-':>8}")
               + f"  {r['forms']}/{r['unreadable']}/{r['errors']}/{r['warnings']}")
+    print("CLI runs, sorted (s): " + "; ".join(
+        f"N={r['n']}: " + " ".join(f"{w:.2f}" for w in r["cli_walls_s"]) for r in rows))
     print("in-process phases (s): " + "; ".join(
         f"N={r['n']}: " + ", ".join(f"{k} {v:.2f}" for k, v in r["phases"].items()) for r in rows))
 
