@@ -222,11 +222,11 @@ Submit = Callable[..., "Future[str]"]
 class Writer:
     """Writes the consolidated workbook to ``path`` atomically.
 
-    Row sheets whose content is final before the rest (资金构成, 绩效指标: validation adds findings but changes no
-    row) can be rendered *ahead*, in other processes, while the main process validates: :meth:`ahead` hands a
-    sheet to ``submit`` (a process pool's submit), and :meth:`write` copies the rendered XML into the zip. When
-    ``submit`` is None, or the pool fails, the sheet is rendered in this process, with the same result.
-    Rendered XML goes to temporary files next to the output, removed on close.
+    A row sheet whose content is final can be rendered *ahead*, in another process, while this one works on:
+    资金构成 and 绩效指标 during validation (which adds findings but changes no row), 项目汇总 and 问题清单 while
+    the skeleton is built. :meth:`ahead` hands a sheet to ``submit`` (a process pool's submit); :meth:`write`
+    copies the rendered XML into the zip. When ``submit`` is None, or the pool fails, the sheet is rendered in this
+    process, with the same bytes. Rendered XML goes to temporary files next to the output, removed on close.
     """
 
     def __init__(self, path: str | Path, submit: Submit | None = None) -> None:
