@@ -45,3 +45,43 @@ def test_resaved_by_libreoffice_reads_the_same(tmp_path: Path) -> None:
         # LibreOffice recalculated the template's check formulas and cached results; the engine ignores them
         # and recomputes, so the findings are the same as for the original.
         assert check_file(path).report.codes() == [("prior-exceeds-budget", "D13")], path.suffix
+
+
+def test_ods_extent_agrees_with_calamine_and_a_far_cell_is_refused(tmp_path: Path) -> None:
+    """The .ods bound counts what calamine allocates: on a LibreOffice-saved form it measures each sheet as
+    calamine does (the million trailing empty rows LibreOffice writes do not count); a value far away is refused
+    before calamine sees it."""
+    import re
+    import zipfile
+
+    from python_calamine import CalamineWorkbook
+
+    from xltools import spec
+    from xltools.workbook import ods_extent
+
+    src = write(tmp_path / "form.xlsx", valid_values())
+    ods = libreoffice.convert([src], "ods", tmp_path / "ods")[0]
+    content = zipfile.ZipFile(ods).read("content.xml")
+    assert b'table:number-rows-repeated="10' in content  # LibreOffice's trailing empty rows are there
+    book = CalamineWorkbook.from_path(str(ods))
+    for name in (spec.FORM_SHEET, spec.META_SHEET):
+        ws = book.get_sheet_by_name(name)
+        rows, cols = ods_extent(content, name)
+        assert (rows, cols) == (ws.height, ws.width), name
+    # One value in a row repeated 900,000 times, 40 columns out: 36 million cells for calamine.
+    far = (b'<table:table-row table:number-rows-repeated="900000"><table:table-cell '
+           b'table:number-columns-repeated="39"/><table:table-cell office:value-type="string">'
+           b"<text:p>x</text:p></table:table-cell></table:table-row>")
+    table = re.search(rb'<table:table [^>]*table:name="' + spec.FORM_SHEET.encode() + b'"[^>]*>', content)
+    assert table is not None
+    end = content.index(b"</table:table>", table.end())
+    hostile = tmp_path / "far.ods"
+    with zipfile.ZipFile(ods) as zin, zipfile.ZipFile(hostile, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            zout.writestr(info, content[:end] + far + content[end:] if info.filename == "content.xml" else data)
+    # The far row comes after LibreOffice's rows, which fill the sheet to row 1,048,576.
+    findings = check_file(hostile).findings
+    assert [(f.code, f.message) for f in findings] == [(
+        "file-unreadable", f"工作表“{spec.FORM_SHEET}”的范围异常（1948576 行 × 40 列），出于安全不予读取。"
+        "可能在远处的单元格中误填了内容，请删除后再报送。")]

@@ -56,6 +56,8 @@ class WorkbookValues:
     def grid(self, sheet: str, nrows: int | None = None) -> list[list[Any]]:
         if self._kind == "xlsx":
             self._check_extent(sheet)
+        elif self._kind == "ods":
+            self._check_ods_extent(sheet)
         try:
             ws = self._book.get_sheet_by_name(sheet)
             if ws.height > MAX_ROWS or ws.width > MAX_COLS:
@@ -88,6 +90,22 @@ class WorkbookValues:
             if rows * cols > MAX_CELLS:
                 raise UnreadableError(f"工作表“{sheet}”的范围异常（{rows} 行 × {cols} 列），出于安全不予读取。"
                                       "可能在远处的单元格中误填了内容，请删除后再报送。")
+
+    def _check_ods_extent(self, sheet: str) -> None:
+        if self._zip is None:
+            return
+        if "content" not in self._xml:
+            try:
+                self._xml["content"] = self._zip.read("content.xml")
+            except (KeyError, zipfile.BadZipFile, OSError, EOFError):
+                self._xml["content"] = None  # calamine reports what is wrong with it
+        xml = self._xml["content"]
+        if xml is None:
+            return
+        rows, cols = ods_extent(xml, sheet)
+        if rows * cols > MAX_CELLS:
+            raise UnreadableError(f"工作表“{sheet}”的范围异常（{rows} 行 × {cols} 列），出于安全不予读取。"
+                                  "可能在远处的单元格中误填了内容，请删除后再报送。")
 
     def formulas(self, sheet: str) -> dict[str, str]:
         """A1 address -> formula text of every formula cell on ``sheet`` (OOXML only; {} for .xls/.ods)."""
@@ -145,7 +163,7 @@ def _sniff_zip(data: bytes) -> tuple[str, zipfile.ZipFile | None]:
     except BaseException:
         zf.close()
         raise
-    if kind != "xlsx":
+    if kind not in ("xlsx", "ods"):
         zf.close()
         return kind, None
     return kind, zf
@@ -303,4 +321,63 @@ def ooxml_extent(xml: bytes) -> tuple[int, int]:
     cells = len(_CELL_TAG_RE.findall(xml))
     if cells > len(refs):
         cols = max(cols, cells)
+    return rows, cols
+
+
+# -- extent of an OpenDocument sheet ---------------------------------------------------------------------------
+
+_ODS_TABLE_RE = re.compile(rb"<table:table\s[^>]*?\btable:name=\"([^\"]*)\"[^>]*>")
+_ODS_TABLE_TAG_RE = re.compile(rb"<table:table(?=[\s>/])[^>]*?(/?)>|</table:table>")
+_ODS_ROW_RE = re.compile(rb"<table:table-row(?=[\s>/])([^>]*)>")
+_ODS_CELL_RE = re.compile(rb"<table:(?:covered-)?table-cell(?=[\s>/])([^>]*)>")
+_ROWS_REPEATED_RE = re.compile(rb"\btable:number-rows-repeated=\"(\d+)\"")
+_COLS_REPEATED_RE = re.compile(rb"\btable:number-columns-repeated=\"(\d+)\"")
+_ODS_CONTENT_RE = re.compile(rb"office:value-type=|<text:")
+
+
+def _repeats(pattern: re.Pattern[bytes], attrs: bytes) -> int:
+    m = pattern.search(attrs)
+    return int(m.group(1)) if m else 1
+
+
+def ods_extent(content: bytes, sheet: str) -> tuple[int, int]:
+    """(rows, columns) up to the last cell with content of table ``sheet`` in an ODS ``content.xml``, repeats
+    counted: a row or cell repeated a million times is a million rows or cells to calamine. Trailing empty rows and
+    columns (LibreOffice writes a million of them on every sheet) do not count. Bytes and regular expressions, not
+    an XML parser, as for OOXML; (0, 0) when the table is not found (calamine then reports the problem)."""
+    start = None
+    for m in _ODS_TABLE_RE.finditer(content):
+        if _unescape(m.group(1)) == sheet:
+            start = m.end()
+            break
+    if start is None:
+        return 0, 0
+    # The table ends where its own end tag is (tables can nest); without one, at the end of the content.
+    depth, end = 1, len(content)
+    for tag in _ODS_TABLE_TAG_RE.finditer(content, start):
+        if tag.group(0).startswith(b"</"):
+            depth -= 1
+        elif not tag.group(1):
+            depth += 1
+        if depth == 0:
+            end = tag.start()
+            break
+    body = content[start:end]
+    # Row by row, from one row start tag to the next: a row nested in a cell's subtable counts as a row too, so
+    # nesting can only make the bound larger, never hide a repeat.
+    row = rows = cols = 0
+    row_tags = list(_ODS_ROW_RE.finditer(body))
+    for i, tag in enumerate(row_tags):
+        segment = body[tag.end():row_tags[i + 1].start() if i + 1 < len(row_tags) else len(body)]
+        row += _repeats(_ROWS_REPEATED_RE, tag.group(1))
+        if not _ODS_CONTENT_RE.search(tag.group(1) + segment):
+            continue
+        rows = row
+        col = 0
+        cell_tags = list(_ODS_CELL_RE.finditer(segment))
+        for j, cell in enumerate(cell_tags):
+            col += _repeats(_COLS_REPEATED_RE, cell.group(1))
+            inner = segment[cell.end():cell_tags[j + 1].start() if j + 1 < len(cell_tags) else len(segment)]
+            if _ODS_CONTENT_RE.search(cell.group(1) + inner):
+                cols = max(cols, col)
     return rows, cols
