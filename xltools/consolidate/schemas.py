@@ -310,15 +310,14 @@ def validate(frames: dict[str, pd.DataFrame], reported: Iterable[Finding] = ()) 
     seen = list(reported)
     errors_at = {(f.file, f.cell) for f in seen if f.severity == "error"}
     same = {(f.file, f.cell, f.code) for f in seen}
-    out: list[Finding] = []
+    out: dict[Finding, None] = {}  # ordered and de-duplicated in one step (a bad batch has thousands)
     for key, df in frames.items():
         schema = SCHEMAS[key]
         for f in to_findings(df, schema, failures(df, schema)):
             if f.cell and ((f.file, f.cell) in errors_at or (f.file, f.cell, f.code) in same):
                 continue
-            if f not in out:
-                out.append(f)
-    return out
+            out[f] = None
+    return list(out)
 
 
 Check = Callable[[pd.DataFrame], pd.Series]
