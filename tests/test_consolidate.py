@@ -287,6 +287,27 @@ def test_a_duplicate_and_a_missing_unit_are_reported(tmp_path: Path) -> None:
     assert counts == {str(a): 1, str(b): 1, str(folder / "c.xlsx"): 0}
 
 
+def test_a_form_sent_many_times_names_a_few_others_and_the_count() -> None:
+    from xltools.consolidate import crossfile
+
+    summary = rows.FileRows("x", [], summary=("甲局", "项目", *[None] * 12)).summary
+    group = [rows.FileRows(f"{i}.xlsx", [], summary=summary) for i in range(9)]
+    found = crossfile.duplicates(group)
+    assert len(found) == 9
+    assert found[0].message == ("“甲局”的项目“项目”重复报送，另见：1.xlsx、2.xlsx、3.xlsx、4.xlsx、5.xlsx 等共 8 个文件。"
+                                "请确认保留哪一份。")
+    assert "另见：0.xlsx、1.xlsx、2.xlsx、3.xlsx、4.xlsx 等共 8 个文件" in found[8].message
+
+
+def test_text_longer_than_an_excel_cell_is_cut_and_marked() -> None:
+    # Cells read from a workbook hold at most 32,767 characters, but a finding's message quotes them with more.
+    message = "项目类型“" + "长" * 32766 + "”不是下拉选项之一。"
+    cell = sheetxml._cells("G", sheetxml.TEXT, [message], {"quoted": 2})[0]
+    assert cell == ('<c r="G2" t="inlineStr"><is><t xml:space="preserve">项目类型“' + "长" * 32761 + "…</t></is></c>")
+    assert sheetxml.fit("😀" * 20000) == "😀" * 16383 + "…"  # astral characters count twice, as in Excel
+    assert sheetxml.fit("短") == "短"
+
+
 # -- hardening -------------------------------------------------------------------------------------------------------
 
 def test_openpyxl_parses_xml_through_defusedxml() -> None:

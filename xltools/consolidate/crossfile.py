@@ -37,7 +37,7 @@ def duplicates(files: Sequence[FileRows]) -> list[Finding]:
         if len(group) < 2:
             continue
         for rows in group:
-            others = "、".join(o.file for o in group if o is not rows)
+            others = _listed([o.file for o in group if o is not rows])
             assert rows.summary is not None
             out.append(Finding.of(
                 "duplicate-submission",
@@ -45,6 +45,15 @@ def duplicates(files: Sequence[FileRows]) -> list[Finding]:
                 file=rows.file, sheet=spec.FORM_SHEET, cell=cell,
             ))
     return out
+
+
+SHOWN_OTHERS = 5  # a unit that sent one form a hundred times gets a readable message, not a hundred names
+
+
+def _listed(names: list[str]) -> str:
+    if len(names) <= SHOWN_OTHERS:
+        return "、".join(names)
+    return "、".join(names[:SHOWN_OTHERS]) + f" 等共 {len(names)} 个文件"
 
 
 def not_returned(files: Sequence[FileRows], units: Sequence[Unit], units_file: str) -> list[Finding]:

@@ -123,7 +123,7 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, kind: str = t.TEXT) -> N
     if value is None or (isinstance(value, float) and value != value):
         return
     if kind == t.TEXT:
-        cell.value = str(value)
+        cell.value = sheetxml.fit(str(value))
         cell.data_type = "s"  # never a formula, whatever the text starts with
         if is_formula_like(value):
             cell.quotePrefix = True

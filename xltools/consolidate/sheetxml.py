@@ -20,6 +20,8 @@ TEXT, MONEY, DATE, RATE, COUNT, NUMBER = "text", "money", "date", "rate", "count
 # Text starting with one of these would become a formula when edited: it gets Excel's quote prefix.
 FORMULA_STARTS = ("=", "+", "-", "@")
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)
+# Excel refuses (offers to "repair") a cell holding more characters than this; longer text is cut, marked "…".
+MAX_CELL_TEXT = 32767
 # Column-width units that still print legibly across one landscape A4 page (about 60% scale).
 MAX_FIT_WIDTH = 200.0
 _ROWS_PER_PART = 2000
@@ -54,6 +56,16 @@ class SheetPlan:
         return len(self.columns[0]) if self.columns else 0
 
 
+def fit(text: str) -> str:
+    """``text`` cut to what one Excel cell holds (counted in UTF-16 units, as Excel does), marked with "…"."""
+    if len(text) <= MAX_CELL_TEXT // 2 or len(text.encode("utf-16-le")) // 2 <= MAX_CELL_TEXT:
+        return text
+    cut = text[:MAX_CELL_TEXT - 1]
+    while len(cut.encode("utf-16-le")) // 2 > MAX_CELL_TEXT - 1:
+        cut = cut[:-1]
+    return cut + "…"
+
+
 _SEP = "\ue000"  # a private-use character joins a column's strings so they are escaped in one pass
 
 
@@ -72,10 +84,11 @@ def _cells(letter: str, kind: str, values: list[Any] | Coded, styles: dict[str, 
     pre = f'<c r="{letter}'
     if kind == TEXT:
         coded = values if isinstance(values, Coded) else _code(values)
+        texts = [fit(x) for x in coded.values]
         quoted = f' s="{styles["quoted"]}"'
         # Everything after the row number, per distinct text; "" for an empty text, and the last entry for -1.
         tails = [f'"{quoted if x[0] in _FORMULA_FIRST else ""} t="inlineStr"><is><t xml:space="preserve">{e}</t></is></c>'
-                 if x else "" for x, e in zip(coded.values, escape_all(coded.values), strict=True)] + [""]
+                 if x else "" for x, e in zip(texts, escape_all(texts), strict=True)] + [""]
         return [f"{pre}{r}{tails[c]}" if tails[c] else "" for r, c in enumerate(coded.codes, start=2)]
     if isinstance(values, Coded):  # numbers are not sent coded, but accept it
         values = [values.values[c] if c >= 0 else None for c in values.codes]
