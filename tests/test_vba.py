@@ -407,3 +407,36 @@ def test_runpython_commands_import_existing_functions() -> None:
 
 def test_macro_file_lives_in_macros() -> None:
     assert Path(__file__).resolve().parents[1] / "macros" / "xltools.bas" == vba.MACRO_FILE
+
+
+def test_the_macro_source_is_found_in_a_checkout_or_where_a_wheel_installs_it(tmp_path: Path) -> None:
+    checkout = tmp_path / "repo"
+    package_file = checkout / "xltools" / "vba" / "__init__.py"
+    prefix = tmp_path / "venv"
+    installed = prefix / "share" / "xltools" / "macros" / "xltools.bas"
+    beside = checkout / "macros" / "xltools.bas"
+    assert vba.find_macro_file(package_file, prefix) == beside  # neither: the checkout's path, for the message
+    installed.parent.mkdir(parents=True)
+    installed.write_text("Sub x()\nEnd Sub\n")
+    assert vba.find_macro_file(package_file, prefix) == installed  # an installed wheel
+    beside.parent.mkdir(parents=True)
+    beside.write_text("Sub x()\nEnd Sub\n")
+    assert vba.find_macro_file(package_file, prefix) == beside  # a checkout wins over an older installed copy
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_the_macro_source(tmp_path: Path) -> None:
+    """Built as pip builds it (isolated, from pyproject.toml): the .bas lands where find_macro_file looks."""
+    import subprocess
+    import sys
+    import zipfile
+
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(root)],
+                   check=True, capture_output=True, timeout=600)
+    (wheel,) = tmp_path.glob("xltools-*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        data = [n for n in zf.namelist() if n.endswith("/data/share/xltools/macros/xltools.bas")]
+        assert len(data) == 1
+        assert zf.read(data[0]) == (root / "macros" / "xltools.bas").read_bytes()
+        assert not [n for n in zf.namelist() if n.startswith(("tests/", "macros/", "examples/"))]

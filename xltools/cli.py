@@ -54,8 +54,8 @@ def template(year: int | None, out_dir: Path, password: str | None, units_csv: P
         try:
             build_macro_workbook(path, macro)
         except FileNotFoundError as exc:
-            # The button's VBA source lives in the repository's macros/ folder, not in an installed wheel.
-            click.echo(f"未生成 .xlsm：找不到按钮宏源码 {exc.filename}（请在 xltools 源码目录中运行）。", err=True)
+            # The button's VBA source comes from macros/ (a checkout) or <prefix>/share/xltools/macros (a wheel).
+            click.echo(f"未生成 .xlsm：找不到按钮宏源码 {exc.filename}（xltools 安装不完整，请重新安装）。", err=True)
             continue
         click.echo(str(macro))
     click.echo(f"已生成 {len(paths)} 份模板（{year} 年），每份含 .xlsx 与带按钮的 .xlsm。", err=True)

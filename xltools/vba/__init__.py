@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,7 @@ __all__ = [
     "build_vba_project",
     "class_module",
     "document_module",
+    "find_macro_file",
     "load_module",
     "our_modules",
     "project_modules",
@@ -41,9 +43,19 @@ __all__ = [
     "xlwings_sources",
 ]
 
-# Our module's source, kept in the repository beside the package (ASCII only).
-MACROS_DIR = Path(__file__).resolve().parents[2] / "macros"
-MACRO_FILE = MACROS_DIR / "xltools.bas"
+
+
+def find_macro_file(package_file: Path, prefix: Path) -> Path:
+    """Our module's source (ASCII only): ``macros/`` beside the package in a source checkout (the editable install
+    `make` does), else the copy an installed wheel puts under ``<prefix>/share/xltools/macros`` (pyproject's
+    data-files). When neither exists, the checkout's path, for the error message."""
+    beside = package_file.resolve().parents[2] / "macros" / "xltools.bas"
+    installed = prefix / "share" / "xltools" / "macros" / "xltools.bas"
+    return installed if not beside.is_file() and installed.is_file() else beside
+
+
+MACRO_FILE = find_macro_file(Path(__file__), Path(sys.prefix))
+MACROS_DIR = MACRO_FILE.parent
 # What `xlwings quickstart --standalone` embeds: the all-in-one xlwings module and the Dictionary class it
 # uses on macOS (xlwings' cli.py imports exactly these two files for standalone workbooks).
 XLWINGS_FILES = ("xlwings.bas", "addin/Dictionary.cls")

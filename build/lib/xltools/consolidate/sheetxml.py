@@ -1,0 +1,152 @@
+"""SpreadsheetML of one row sheet, from plain column lists.
+
+No pandas, no openpyxl: the worker processes of a consolidation (forked before those are imported) render the big
+row sheets here while the main process validates the tables. :mod:`xltools.consolidate.output` prepares a
+:class:`SheetPlan` from a DataFrame and copies the rendered XML into the workbook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from xltools.cells import column_letter
+from xltools.text import xml_text as escape
+
+# Column kinds: how a column's values are written and formatted.
+TEXT, MONEY, DATE, RATE, COUNT, NUMBER = "text", "money", "date", "rate", "count", "number"
+# Text starting with one of these would become a formula when edited: it gets Excel's quote prefix.
+FORMULA_STARTS = ("=", "+", "-", "@")
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
+# Excel refuses (offers to "repair") a cell holding more characters than this; longer text is cut, marked "…".
+MAX_CELL_TEXT = 32767
+# Column-width units that still print legibly across one landscape A4 page (about 60% scale).
+MAX_FIT_WIDTH = 200.0
+_ROWS_PER_PART = 2000
+
+
+@dataclass
+class Coded:
+    """A text column as distinct values and a code per row (-1: blank). Pickles small; escaped once a value."""
+
+    codes: list[int]
+    values: list[str]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+@dataclass
+class SheetPlan:
+    """Everything needed to write one row sheet, one entry per column (rows from 2): text columns as
+    :class:`Coded` (or plain lists of ``str``/None), number columns as lists of ``float``/``int``/None (dates as
+    Excel serial numbers)."""
+
+    headers: list[str]
+    kinds: list[str]
+    columns: list[list[Any] | Coded]
+    widths: list[float]
+    styles: dict[str, int]  # "header", "quoted" and per kind: style ids registered in the skeleton
+    selected: bool = False
+
+    @property
+    def nrows(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+
+def fit(text: str) -> str:
+    """``text`` cut to what one Excel cell holds (counted in UTF-16 units, as Excel does), marked with "…"."""
+    if len(text) <= MAX_CELL_TEXT // 2 or len(text.encode("utf-16-le")) // 2 <= MAX_CELL_TEXT:
+        return text
+    cut = text[:MAX_CELL_TEXT - 1]
+    while len(cut.encode("utf-16-le")) // 2 > MAX_CELL_TEXT - 1:
+        cut = cut[:-1]
+    return cut + "…"
+
+
+_SEP = "\ue000"  # a private-use character joins a column's strings so they are escaped in one pass
+
+
+def escape_all(texts: list[str]) -> list[str]:
+    """XML-escape many strings at once (one pass over their concatenation, not one call per string)."""
+    if not texts:
+        return []
+    joined = _SEP.join(texts)
+    if joined.count(_SEP) != len(texts) - 1:  # the character itself was typed somewhere: one by one
+        return [escape(x) for x in texts]
+    return escape(joined).split(_SEP)
+
+
+def _cells(letter: str, kind: str, values: list[Any] | Coded, styles: dict[str, int]) -> list[str]:
+    """The <c> elements of one column, rows 2.. (empty string for a blank)."""
+    pre = f'<c r="{letter}'
+    if kind == TEXT:
+        coded = values if isinstance(values, Coded) else _code(values)
+        texts = [fit(x) for x in coded.values]
+        quoted = f' s="{styles["quoted"]}"'
+        # Everything after the row number, per distinct text; "" for an empty text, and the last entry for -1.
+        tails = [f'"{quoted if x[0] in _FORMULA_FIRST else ""} t="inlineStr"><is><t xml:space="preserve">{e}</t></is></c>'
+                 if x else "" for x, e in zip(texts, escape_all(texts), strict=True)] + [""]
+        return [f"{pre}{r}{tails[c]}" if tails[c] else "" for r, c in enumerate(coded.codes, start=2)]
+    if isinstance(values, Coded):  # numbers are not sent coded, but accept it
+        values = [values.values[c] if c >= 0 else None for c in values.codes]
+    sid = styles.get(kind)
+    style = f' s="{sid}"' if sid is not None else ""
+    return ["" if v is None or v != v else f'{pre}{r}"{style}><v>{v!r}</v></c>'
+            for r, v in enumerate(values, start=2)]
+
+
+def _code(texts: list[Any]) -> Coded:
+    index: dict[str, int] = {}
+    codes = [-1 if v is None or v != v else index.setdefault(str(v), len(index)) for v in texts]
+    return Coded(codes, list(index))
+
+
+def parts(plan: SheetPlan) -> Iterator[bytes]:
+    """The sheet XML in parts: frozen header, filter on every column, column widths, typed cells."""
+    ncols, nrows = len(plan.kinds), plan.nrows
+    letters = [column_letter(i) for i in range(1, ncols + 1)]
+    last = f"{letters[-1]}{nrows + 1}"
+    tab = ' tabSelected="1"' if plan.selected else ""
+    fit = sum(plan.widths) <= MAX_FIT_WIDTH
+    yield (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        # Printed for a meeting: landscape; as wide as the page when the text stays legible (at most about 60%).
+        + ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if fit else '')
+        + f'<dimension ref="A1:{last}"/>'
+        f'<sheetViews><sheetView workbookViewId="0"{tab}>'
+        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
+        '<sheetFormatPr defaultRowHeight="15"/><cols>'
+        + "".join(f'<col min="{i}" max="{i}" width="{w:.1f}" customWidth="1"/>'
+                  for i, w in enumerate(plan.widths, 1))
+        + '</cols><sheetData>'
+    ).encode()
+    header = plan.styles["header"]
+    yield ('<row r="1">' + "".join(
+        f'<c r="{letter}1" s="{header}" t="inlineStr"><is><t>{escape(name)}</t></is></c>'
+        for letter, name in zip(letters, plan.headers, strict=True)) + "</row>").encode()
+    columns = [_cells(letter, kind, values, plan.styles)
+               for letter, kind, values in zip(letters, plan.kinds, plan.columns, strict=True)]
+    chunk: list[str] = []
+    for r, cells in enumerate(zip(*columns, strict=True), start=2):
+        chunk.append(f'<row r="{r}">{"".join(cells)}</row>')
+        if len(chunk) >= _ROWS_PER_PART:
+            yield "".join(chunk).encode()
+            chunk = []
+    yield ("".join(chunk) + f'</sheetData><autoFilter ref="A1:{last}"/>'
+           '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+           '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+           '</worksheet>').encode()
+
+
+def render_to(plan: SheetPlan, path: str) -> str:
+    """Write the sheet XML of ``plan`` to ``path`` (a worker's unit of work); return the path."""
+    with Path(path).open("wb") as fh:
+        for part in parts(plan):
+            fh.write(part)
+    return path

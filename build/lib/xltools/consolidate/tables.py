@@ -1,0 +1,171 @@
+"""The bureau-wide tables as pandas DataFrames, built from the rows the workers sent back.
+
+Column names are what people read in the output workbook (Chinese) and what analysts get in parquet. Each table
+also declares a *kind* per column (text, money, date, rate, count), which the writer turns into number formats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from xltools import data, spec
+from xltools.consolidate.rows import SUMMARY_FIELDS, FileRows
+from xltools.consolidate.sheetxml import COUNT, DATE, MONEY, NUMBER, RATE, TEXT
+from xltools.findings import CODE_TITLES, Finding
+
+SOURCE = "来源文件"
+CELL = "单元格"
+UNKNOWN = "（未填写）"
+
+_F = spec.build().fields
+_KIND = {spec.MONEY: MONEY, spec.DATE: DATE}
+
+SUMMARY: dict[str, str] = {
+    **{_F[key].label: _KIND.get(_F[key].kind, TEXT) for key in SUMMARY_FIELDS},
+    "上年预算执行率": RATE,
+    "子项目数": COUNT,
+    "资金构成合计（元）": MONEY,
+    "指标数": COUNT,
+}
+ERRORS, WARNINGS = "错误数", "警告数"
+SUMMARY_ALL: dict[str, str] = {**SUMMARY, ERRORS: COUNT, WARNINGS: COUNT, SOURCE: TEXT}
+# Column name of each form field in 项目汇总 (for mapping a schema failure back to its cell).
+SUMMARY_COLUMN_OF: dict[str, str] = {_F[key].label: key for key in SUMMARY_FIELDS}
+
+UNIT, PROJECT = _F["unit"].label, _F["project"].label
+PROJECT_TYPE, ANNUAL, TOTAL = _F["project_type"].label, _F["annual_budget"].label, _F["total_budget"].label
+PRIOR_BUDGET, PRIOR_EXECUTED = _F["prior_budget"].label, _F["prior_executed"].label
+
+_SUB = spec.build().tables["subprojects"]
+_IND = spec.build().tables["indicators"]
+SUBPROJECTS: dict[str, str] = {
+    UNIT: TEXT, PROJECT: TEXT, "序号": COUNT,
+    _SUB.column("name").label: TEXT, _SUB.column("amount").label: MONEY,
+    SOURCE: TEXT, CELL: TEXT,
+}
+LEVEL1, LEVEL2, LEVEL3, TARGET = (_IND.column(k).label for k in ("level1", "level2", "level3", "target"))
+INDICATORS: dict[str, str] = {
+    UNIT: TEXT, PROJECT: TEXT, "序号": COUNT,
+    LEVEL1: TEXT, LEVEL2: TEXT, LEVEL3: TEXT, TARGET: TEXT,
+    "目标类型": TEXT, "比较符": TEXT, "目标数值": NUMBER, "计量单位": TEXT, "定性词": TEXT,
+    SOURCE: TEXT, CELL: TEXT,
+}
+# Which spec table column a table column came from (for mapping failures back to cells).
+TABLE_COLUMN_OF: dict[str, dict[str, str]] = {
+    "资金构成": {_SUB.column(k).label: k for k in ("name", "amount")},
+    "绩效指标": {LEVEL1: "level1", LEVEL2: "level2", LEVEL3: "level3", TARGET: "target"},
+}
+FINDINGS: dict[str, str] = {"文件": TEXT, "工作表": TEXT, "单元格": TEXT, "代码": TEXT, "严重程度": TEXT,
+                            "规则": TEXT, "说明": TEXT}
+
+BY_UNIT: dict[str, str] = {UNIT: TEXT, "表数": COUNT, TOTAL: MONEY, ANNUAL: MONEY, PRIOR_BUDGET: MONEY,
+                           PRIOR_EXECUTED: MONEY, ERRORS: COUNT, WARNINGS: COUNT}
+BY_TYPE: dict[str, str] = {PROJECT_TYPE: TEXT, "表数": COUNT, TOTAL: MONEY, ANNUAL: MONEY}
+BY_LEVEL1: dict[str, str] = {LEVEL1: TEXT, "覆盖表数": COUNT, "指标数": COUNT}
+
+# Sheet names of the output workbook, in order.
+SUMMARY_SHEET, SUBPROJECTS_SHEET, INDICATORS_SHEET, FINDINGS_SHEET, STATS_SHEET = (
+    "项目汇总", "资金构成", "绩效指标", "问题清单", "统计")
+
+
+@dataclass
+class Tables:
+    summary: pd.DataFrame
+    subprojects: pd.DataFrame
+    indicators: pd.DataFrame
+    findings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    by_unit: pd.DataFrame = field(default_factory=pd.DataFrame)
+    by_type: pd.DataFrame = field(default_factory=pd.DataFrame)
+    by_level1: pd.DataFrame = field(default_factory=pd.DataFrame)
+    frameworks: tuple[str, ...] = ()
+
+    def sheets(self) -> dict[str, tuple[pd.DataFrame, dict[str, str]]]:
+        """The row tables of the output workbook: sheet name -> (frame, column kinds)."""
+        return {
+            SUMMARY_SHEET: (self.summary, SUMMARY_ALL),
+            SUBPROJECTS_SHEET: (self.subprojects, SUBPROJECTS),
+            INDICATORS_SHEET: (self.indicators, INDICATORS),
+            FINDINGS_SHEET: (self.findings, FINDINGS),
+        }
+
+    def parquet_tables(self) -> dict[str, pd.DataFrame]:
+        return {"summary": self.summary, "subprojects": self.subprojects, "indicators": self.indicators,
+                "findings": self.findings, "stats_by_unit": self.by_unit, "stats_by_type": self.by_type,
+                "stats_by_level1": self.by_level1}
+
+
+def frame(rows: Sequence[tuple[object, ...]], kinds: dict[str, str]) -> pd.DataFrame:
+    """A DataFrame with one dtype per kind: float for money and rates, int for counts, datetime for dates."""
+    df = pd.DataFrame.from_records(list(rows), columns=list(kinds)) if rows else pd.DataFrame(columns=list(kinds))
+    for col, kind in kinds.items():
+        if kind == DATE:
+            df[col] = pd.to_datetime(df[col]).astype("datetime64[s]")
+        elif kind in (MONEY, RATE, NUMBER):
+            df[col] = df[col].astype("float64")
+        elif kind == COUNT:
+            df[col] = df[col].astype("int64")
+        else:
+            df[col] = df[col].astype("str")
+    return df
+
+
+def build(files: Sequence[FileRows]) -> Tables:
+    """The three row tables of the forms (no findings yet: the schemas add their own first)."""
+    summary = frame([(*f.summary, 0, 0, f.file) for f in files if f.summary is not None], SUMMARY_ALL)
+    subprojects = frame([(*r[:5], f.file, r[5]) for f in files for r in f.subprojects], SUBPROJECTS)
+    indicators = frame([(*r[:12], f.file, r[12]) for f in files for r in f.indicators], INDICATORS)
+    frameworks = tuple(sorted({f.framework for f in files if f.summary is not None}))
+    return Tables(summary, subprojects, indicators, frameworks=frameworks)
+
+
+def finish(tables: Tables, findings: Sequence[Finding]) -> Tables:
+    """Add the findings table, the error/warning counts per form and the statistics."""
+    tables.findings = frame(
+        [(f.file, f.sheet, f.cell, f.code, spec.SEVERITY_LABELS[f.severity], CODE_TITLES[f.code], f.message)
+         for f in findings],
+        FINDINGS,
+    )
+    s = tables.summary
+    severity = tables.findings["严重程度"]
+    errors = tables.findings.loc[severity == spec.SEVERITY_LABELS["error"], "文件"].value_counts()
+    warnings = tables.findings.loc[severity == spec.SEVERITY_LABELS["warning"], "文件"].value_counts()
+    s[ERRORS] = s[SOURCE].map(errors).fillna(0).astype("int64")
+    s[WARNINGS] = s[SOURCE].map(warnings).fillna(0).astype("int64")
+    tables.by_unit, tables.by_type = _totals(s)
+    tables.by_level1 = _coverage(tables.indicators, tables.frameworks)
+    return tables
+
+
+def _totals(s: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    money = [TOTAL, ANNUAL, PRIOR_BUDGET, PRIOR_EXECUTED]
+    keyed = s.assign(**{UNIT: s[UNIT].fillna(UNKNOWN), PROJECT_TYPE: s[PROJECT_TYPE].fillna(UNKNOWN)})
+    by_unit = keyed.groupby(UNIT, sort=False).agg(
+        **{"表数": (SOURCE, "size")}, **{m: (m, "sum") for m in money},
+        **{ERRORS: (ERRORS, "sum"), WARNINGS: (WARNINGS, "sum")},
+    ).reset_index()
+    by_type = keyed.groupby(PROJECT_TYPE, sort=False).agg(
+        **{"表数": (SOURCE, "size")}, **{m: (m, "sum") for m in (TOTAL, ANNUAL)},
+    ).reset_index()
+    # Types in dropdown order, then anything else (a blank or invalid choice).
+    order = {name: i for i, name in enumerate(spec.choices("project_type"))}
+    by_type = by_type.sort_values(PROJECT_TYPE, key=lambda c: c.map(lambda v: order.get(v, len(order))),
+                                  kind="stable").reset_index(drop=True)
+    return frame(by_unit.itertuples(index=False), BY_UNIT), frame(by_type.itertuples(index=False), BY_TYPE)
+
+
+def _coverage(indicators: pd.DataFrame, frameworks: Sequence[str]) -> pd.DataFrame:
+    names: list[str] = []
+    for fid in frameworks or (data.DEFAULT_FRAMEWORK,):
+        try:
+            names.extend(n for n in data.framework(fid).level1 if n not in names)
+        except (FileNotFoundError, KeyError):
+            continue
+    level1 = indicators[LEVEL1].dropna()
+    names.extend(n for n in level1.unique() if n not in names)
+    forms = indicators.dropna(subset=[LEVEL1]).groupby(LEVEL1)[SOURCE].nunique()
+    count = level1.value_counts()
+    rows = [(n, int(forms.get(n, 0)), int(count.get(n, 0))) for n in names]
+    return frame(rows, BY_LEVEL1)

@@ -1,0 +1,55 @@
+"""The one check engine: reader + rules. The CLI, the Excel button and consolidation all call this.
+
+Stays light to import: no pandas, no pandera, no xlwings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from xltools import reader
+from xltools.cells import sort_key
+from xltools.findings import Finding, Report
+from xltools.model import Declaration
+
+
+@dataclass
+class CheckResult:
+    """One file checked: its declaration when it could be read, and every finding."""
+
+    file: str
+    declaration: Declaration | None
+    findings: list[Finding]
+
+    @property
+    def report(self) -> Report:
+        return Report(self.file, self.findings)
+
+
+def check_declaration(decl: Declaration) -> list[Finding]:
+    """Run every rule on a declaration."""
+    from xltools import rules
+
+    return rules.run(decl)
+
+
+def _finish(result: reader.ReadResult) -> CheckResult:
+    findings = list(result.findings)
+    if result.declaration is not None:
+        findings.extend(check_declaration(result.declaration))
+    findings.sort(key=lambda f: (f.sheet, sort_key(f.cell)))
+    return CheckResult(result.file, result.declaration, findings)
+
+
+def check_file(path: str | Path, display_name: str | None = None) -> CheckResult:
+    """Read and check one returned workbook. Never raises on bad input."""
+    return _finish(reader.read_file(path, display_name))
+
+
+def check_grids(form_grid: Sequence[Sequence[Any]], meta_grid: Sequence[Sequence[Any]], *, file: str,
+                formulas: Mapping[str, str] | None = None) -> CheckResult:
+    """Check value grids fetched by someone else (the Excel button)."""
+    return _finish(reader.read_grids(form_grid, meta_grid, file=file, formulas=formulas))

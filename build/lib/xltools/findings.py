@@ -1,0 +1,133 @@
+"""Findings: what a check says about a form. The codes and severities are a public contract."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+from xltools.cells import sort_key as sort_key  # re-exported: rules order findings with it
+
+Severity = Literal["error", "warning"]
+ERROR: Severity = "error"
+WARNING: Severity = "warning"
+
+# code -> severity. The bureau filters by these codes: never rename one, only add.
+CODES: dict[str, Severity] = {
+    "file-unreadable": ERROR,
+    "template-mismatch": ERROR,
+    "required-missing": ERROR,
+    "amount-invalid": ERROR,
+    "date-invalid": ERROR,
+    "date-order": ERROR,
+    "date-outside-year": WARNING,
+    "project-type-invalid": ERROR,
+    "annual-exceeds-total": ERROR,
+    "subtotal-mismatch": ERROR,
+    "prior-exceeds-budget": ERROR,
+    "prior-execution-low": WARNING,
+    "level1-missing": ERROR,
+    "level2-invalid": ERROR,
+    "indicator-incomplete": ERROR,
+    "indicator-duplicate": WARNING,
+    "target-unparseable": ERROR,
+    "target-no-operator": WARNING,
+    "target-percent-over-100": WARNING,
+    "target-vague": WARNING,
+    "duplicate-submission": WARNING,
+    "unit-not-returned": WARNING,
+    # Consolidation: a bureau-wide table failed its schema (see xltools.consolidate).
+    "schema-invalid": ERROR,
+}
+
+# Short Chinese names of the rules, for the results sheet and reports.
+CODE_TITLES: dict[str, str] = {
+    "file-unreadable": "文件无法读取",
+    "template-mismatch": "模板不符",
+    "required-missing": "必填项为空",
+    "amount-invalid": "金额无效",
+    "date-invalid": "日期无效",
+    "date-order": "起止时间颠倒",
+    "date-outside-year": "时间不在预算年度",
+    "project-type-invalid": "类型选择无效",
+    "annual-exceeds-total": "当年预算超过总预算",
+    "subtotal-mismatch": "资金构成合计不符",
+    "prior-exceeds-budget": "上年执行数超过预算额",
+    "prior-execution-low": "上年执行率偏低",
+    "level1-missing": "缺少一级指标",
+    "level2-invalid": "二级指标不符",
+    "indicator-incomplete": "指标不完整",
+    "indicator-duplicate": "三级指标重复",
+    "target-unparseable": "目标值无法识别",
+    "target-no-operator": "目标值缺少比较符",
+    "target-percent-over-100": "百分比超过100",
+    "target-vague": "目标值不可衡量",
+    "duplicate-submission": "重复报送",
+    "unit-not-returned": "单位未报送",
+    "schema-invalid": "汇总表校验失败",
+}
+
+KEYS = ("file", "sheet", "cell", "code", "severity", "message")
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    file: str
+    sheet: str
+    cell: str
+    code: str
+    severity: Severity
+    message: str
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"unknown finding code {self.code!r}")
+        if CODES[self.code] != self.severity:
+            raise ValueError(f"{self.code} is a {CODES[self.code]}, not a {self.severity}")
+
+    @classmethod
+    def of(cls, code: str, message: str, *, file: str = "", sheet: str = "", cell: str = "") -> Finding:
+        """A finding with the contract's severity for ``code``."""
+        return cls(file=file, sheet=sheet, cell=cell, code=code, severity=CODES[code], message=message)
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@dataclass
+class Report:
+    """All findings about one file, in sheet order (row, then column)."""
+
+    file: str
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self.findings)
+
+    def codes(self) -> list[tuple[str, str]]:
+        """(code, cell) pairs: the compact form tests assert against."""
+        return [(f.code, f.cell) for f in self.findings]
+
+    def summary(self) -> str:
+        if not self.findings:
+            return "校验通过"
+        if not self.errors:
+            return f"校验通过（{len(self.warnings)} 个警告）"
+        return f"{len(self.errors)} 个错误，{len(self.warnings)} 个警告"
+
+
+def to_json(findings: Iterable[Finding]) -> str:
+    return json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2)

@@ -1,0 +1,49 @@
+"""What goes into the 校验结果 sheet: shared by `xltools check --annotate` (openpyxl) and the Excel button (xlwings).
+
+The form sheet's conditional formats highlight every cell listed here, so writing these rows is all it takes to
+mark problem cells: the protected form is never touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from xltools import spec
+from xltools.cells import column_letter, sort_key
+from xltools.findings import CODE_TITLES, Finding
+
+HEADER = tuple(label for _key, label, _width in spec.RESULTS_COLUMNS)
+FIRST_ROW = spec.RESULTS_HEADER_ROW + 1
+LAST_ROW = FIRST_ROW + spec.RESULTS_CAPACITY - 1
+LAST_COL = column_letter(len(spec.RESULTS_COLUMNS))
+# The block a writer clears before writing: summary line down to the last result row.
+BLOCK = f"A{FIRST_ROW}:{LAST_COL}{LAST_ROW}"
+
+
+def row(finding: Finding) -> tuple[str, ...]:
+    values = {
+        "severity": spec.SEVERITY_LABELS[finding.severity],
+        "sheet": finding.sheet,
+        "cell": finding.cell,
+        "code": finding.code,  # the contract code, so the sheet can be filtered like the JSON output
+        "message": f"【{CODE_TITLES[finding.code]}】{finding.message}",
+    }
+    return tuple(values[key] for key, _label, _width in spec.RESULTS_COLUMNS)
+
+
+def rows(findings: Iterable[Finding]) -> list[tuple[str, ...]]:
+    """One row per finding, errors first, then in sheet order. Capped at the sheet's capacity."""
+    ordered = sorted(findings, key=lambda f: (f.severity != "error", f.sheet != spec.FORM_SHEET,
+                                               sort_key(f.cell)))
+    out = [row(f) for f in ordered]
+    if len(out) > spec.RESULTS_CAPACITY:
+        more = len(ordered) - spec.RESULTS_CAPACITY + 1
+        out = out[: spec.RESULTS_CAPACITY - 1] + [("",) * (len(HEADER) - 1) + (f"另有 {more} 条未列出",)]
+    return out
+
+
+def padded(findings: Sequence[Finding]) -> list[tuple[str, ...]]:
+    """Rows for the whole result block: the findings, then blanks that clear what an earlier check left."""
+    body = rows(findings)
+    blank = ("",) * len(spec.RESULTS_COLUMNS)
+    return body + [blank] * (spec.RESULTS_CAPACITY - len(body))

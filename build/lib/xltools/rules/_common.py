@@ -1,0 +1,52 @@
+"""Small helpers the rule modules share: building findings, labels and number formats for messages."""
+
+from __future__ import annotations
+
+from xltools import spec
+from xltools.findings import Finding
+from xltools.model import CellValue, Declaration
+from xltools.text import yuan as yuan  # re-exported for the rule modules
+
+TOLERANCE = spec.MONEY_TOLERANCE  # yuan: below half a fen is rounding, not a mistake
+
+
+def finding(decl: Declaration, code: str, cell: str, message: str) -> Finding:
+    return Finding.of(code, message, file=decl.file, sheet=decl.sheet, cell=cell)
+
+
+def label(key: str) -> str:
+    """The label a person sees beside field ``key``."""
+    return spec.build().fields[key].label
+
+
+def column_label(table: str, column: str) -> str:
+    return spec.build().tables[table].column(column).label
+
+
+def field_value(decl: Declaration, key: str) -> CellValue:
+    """The reader's value of field ``key``; a blank at the spec's cell when the reader left it out."""
+    cv = decl.fields.get(key)
+    return cv if isinstance(cv, CellValue) else CellValue(spec.build().fields[key].cell)
+
+
+def shown(cv: CellValue) -> str:
+    """What the person typed, for quoting in a message."""
+    raw = cv.raw
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return "" if raw is None else str(raw).strip()
+
+
+def number(cv: CellValue) -> float | None:
+    """A usable non-negative amount, or None (blank, invalid, or the reader flagged a problem)."""
+    if cv.problem:
+        return None
+    value = cv.number
+    if value is None or value != value or value < 0:  # value != value: NaN
+        return None
+    return float(value)
+
+
+def compact(text: str) -> str:
+    """Text compared without any whitespace (labels typed with stray spaces still match)."""
+    return "".join(text.split())

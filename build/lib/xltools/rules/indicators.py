@@ -1,0 +1,146 @@
+"""The 分解目标 table: level1-missing, level2-invalid, indicator-incomplete, indicator-duplicate.
+
+The framework (一级 -> allowed 二级) is data: ``xltools.data.framework(decl.framework)``. 一级/二级 are compared
+without whitespace (a label typed as "产出 目标" still names 产出目标).
+
+Decisions:
+
+* ``level1-missing``: one finding per 一级 of the framework with no row, all at the first 一级指标 cell of the
+  table. That cell is always visible (later rows may be hidden in the template) and it is where the 一级 column
+  starts; the message names the missing 一级 and tells to add rows for it. Skipped when the table is empty
+  (``required-missing`` covers that) or the framework is unknown.
+* ``level2-invalid``, at the cell a person must change:
+  - a typed 二级 not allowed under its 一级: at the 二级 cell; the message lists the allowed 二级;
+  - an unknown 一级 (not in the framework): at that 一级 cell, with code ``level2-invalid``. The codes are fixed and
+    this is the closest: under an unknown 一级 no 二级 is allowed, so the row's 一级/二级 pair is invalid, and the
+    cell to fix is the 一级. ``level1-missing`` would be wrong (that is about a framework 一级 with no rows) and so
+    would ``indicator-incomplete`` (nothing is blank). Its 二级 is then not judged separately (one finding per
+    mistake);
+  - values carried down from the row above (blank cells under a merged-looking group, see the reader) are not
+    flagged again on every row: the mistake is reported once, where it was typed. The one exception is a 二级
+    carried across a change of 一级 (a reader that did that would make the blank 二级 cell the one to fill).
+  Skipped when the framework is unknown (an unknown ``decl.framework`` id is the reader's to report).
+* ``indicator-incomplete`` (error) at each blank cell of a non-empty row that a person must fill: 三级指标,
+  指标目标值, and also a 一级/二级 that is blank and could not be carried down (the table's first row, or a 二级
+  under a newly typed 一级). A row with two gaps gets two findings, one per cell.
+* ``indicator-duplicate`` (warning) at the 三级指标 cell of every repeat after the first, naming the first cell.
+  Names are compared after NFKC (full-width to half-width), without whitespace, case-insensitively. The same 三级
+  under different 二级 is still a repeat: the form's 三级 names are meant to be distinct measures.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from xltools import data, spec
+from xltools.data import Framework
+from xltools.findings import Finding
+from xltools.model import CellValue, Declaration, Indicator
+from xltools.rules._common import column_label, compact, finding
+
+_ID = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def check(decl: Declaration) -> list[Finding]:
+    fw = load_framework(decl.framework)
+    out: list[Finding] = []
+    if fw is not None:
+        out.extend(level1_missing(decl, fw))
+    out.extend(rows(decl, fw))
+    out.extend(duplicates(decl))
+    return out
+
+
+def load_framework(framework_id: object) -> Framework | None:
+    """The framework named by the form, or None when there is no such data file."""
+    if not isinstance(framework_id, str) or not _ID.fullmatch(framework_id):
+        return None
+    try:
+        return data.framework(framework_id)
+    except (OSError, KeyError, ValueError, TypeError):
+        return None
+
+
+def level1_missing(decl: Declaration, fw: Framework) -> list[Finding]:
+    if not decl.indicators:
+        return []
+    present = {compact(row.level1.text) for row in decl.indicators}
+    table = spec.build().tables["indicators"]
+    cell = table.cell("level1", 0)
+    return [
+        finding(decl, "level1-missing", cell,
+                f"“{table.title}”中没有一级指标“{name}”的指标。请为“{name}”补充至少一行指标"
+                f"（可选二级指标：{'、'.join(fw.levels[name])}），并填写三级指标和指标目标值。")
+        for name in fw.level1
+        if compact(name) not in present
+    ]
+
+
+def rows(decl: Declaration, fw: Framework | None) -> list[Finding]:
+    out: list[Finding] = []
+    levels = {compact(k): v for k, v in fw.levels.items()} if fw else {}
+    previous: Indicator | None = None
+    for row in decl.indicators:
+        l1, l2 = compact(row.level1.text), compact(row.level2.text)
+        if not l1:
+            out.append(_incomplete(decl, row, row.level1, "level1"))
+        if not l2:
+            out.append(_incomplete(decl, row, row.level2, "level2"))
+        if not l1 or fw is None:
+            pass
+        elif l1 not in levels:
+            if not row.level1_inherited:
+                out.append(finding(decl, "level2-invalid", row.level1.cell,
+                                   f"一级指标“{row.level1.text}”不在指标体系（{fw.name}）中。"
+                                   f"请从下拉列表中选择：{'、'.join(fw.level1)}。"))
+        elif l2 and l2 not in {compact(x) for x in levels[l1]}:
+            crossed = previous is not None and compact(previous.level1.text) != l1
+            if not row.level2_inherited or crossed:
+                out.append(_bad_level2(decl, row, levels[l1]))
+        if row.level3.blank:
+            out.append(_incomplete(decl, row, row.level3, "level3"))
+        if row.target.blank:
+            out.append(_incomplete(decl, row, row.target, "target"))
+        previous = row
+    return out
+
+
+def _bad_level2(decl: Declaration, row: Indicator, allowed: tuple[str, ...]) -> Finding:
+    carried = "（此格留空，沿用了上一行的二级指标）" if row.level2_inherited else ""
+    return finding(decl, "level2-invalid", row.level2.cell,
+                   f"二级指标“{row.level2.text}”{carried}不属于一级指标“{row.level1.text}”。"
+                   f"请从下拉列表中选择：{'、'.join(allowed)}。")
+
+
+def _incomplete(decl: Declaration, row: Indicator, cv: CellValue, column: str) -> Finding:
+    name = column_label("indicators", column)
+    level3 = f"（三级指标“{row.level3.text}”）" if row.level3.text and column != "level3" else ""
+    return finding(decl, "indicator-incomplete", cv.cell,
+                   f"“{spec.build().tables['indicators'].title}”第 {_ordinal(row)} 行{level3}未填写{name}。"
+                   f"请填写{name}，或删除这一行。")
+
+
+def _ordinal(row: Indicator) -> int:
+    """1-based position of the row in the table, as a person counts it."""
+    return row.row - spec.build().tables["indicators"].first_row + 1
+
+
+def duplicates(decl: Declaration) -> list[Finding]:
+    out: list[Finding] = []
+    first: dict[str, Indicator] = {}
+    for row in decl.indicators:
+        key = _name_key(row.level3.text)
+        if not key:
+            continue
+        if key in first:
+            out.append(finding(decl, "indicator-duplicate", row.level3.cell,
+                               f"三级指标“{row.level3.text}”重复，与 {first[key].level3.cell} 相同。"
+                               "请合并重复的指标，或改用能区分的名称。"))
+        else:
+            first[key] = row
+    return out
+
+
+def _name_key(text: str) -> str:
+    return compact(unicodedata.normalize("NFKC", text)).casefold()

@@ -1,0 +1,25 @@
+"""Small text helpers shared by the reader, the rules, the writers and fill (light: standard library only)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Characters XML 1.0 forbids; a unit can paste them into a cell.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text for an XML element; forbidden characters are dropped rather than corrupt the file."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return _XML_ILLEGAL.sub("", text)
+
+
+def display_width(text: str) -> int:
+    """Width in Excel column units: a wide (CJK) character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def yuan(value: float) -> str:
+    """Money as staff write it: thousands separators, two decimals."""
+    return f"{value:,.2f}"
