@@ -49,15 +49,12 @@ class WorkbookValues:
     sheet_names: list[str]
     _book: Any = field(repr=False)
     _kind: str = "xlsx"  # xlsx (OOXML zip), ods, xls
-    _xml: dict[str, bytes | None] = field(default_factory=dict, repr=False)  # sheet XML, read once
-    _zip: zipfile.ZipFile | None = field(default=None, repr=False)  # OOXML: opened on the file's bytes
+    _xml: dict[str, bytes | None] = field(default_factory=dict, repr=False)  # zip parts read once, by name
+    _zip: zipfile.ZipFile | None = field(default=None, repr=False)  # OOXML and ODS: opened on the file's bytes
     _members: dict[str, str] | None = field(default=None, repr=False)
 
     def grid(self, sheet: str, nrows: int | None = None) -> list[list[Any]]:
-        if self._kind == "xlsx":
-            self._check_extent(sheet)
-        elif self._kind == "ods":
-            self._check_ods_extent(sheet)
+        self._check_extent(sheet)
         try:
             ws = self._book.get_sheet_by_name(sheet)
             if ws.height > MAX_ROWS or ws.width > MAX_COLS:
@@ -68,42 +65,43 @@ class WorkbookValues:
             raise UnreadableError(f"工作表“{sheet}”无法读取（{type(exc).__name__}）。") from exc
         return [row[:MAX_COLS] for row in rows]
 
-    def _sheet_xml(self, sheet: str) -> bytes | None:
-        if sheet not in self._xml:
+    def _member(self, name: str) -> bytes | None:
+        """A part of the zip, read once; None when it is missing or broken (calamine reports what is wrong)."""
+        if name not in self._xml:
             try:
                 if self._zip is None:
                     self._zip = zipfile.ZipFile(self.path)
-                if self._members is None:
-                    self._members = sheet_members(self._zip)
-                member = self._members.get(sheet)
-                self._xml[sheet] = None if member is None else self._zip.read(member)
-            except (KeyError, zipfile.BadZipFile, OSError):
-                self._xml[sheet] = None
-        return self._xml[sheet]
+                self._xml[name] = self._zip.read(name)
+            except (KeyError, zipfile.BadZipFile, OSError, EOFError):
+                self._xml[name] = None
+        return self._xml[name]
+
+    def _sheet_xml(self, sheet: str) -> bytes | None:
+        try:
+            if self._members is None:
+                if self._zip is None:
+                    self._zip = zipfile.ZipFile(self.path)
+                self._members = sheet_members(self._zip)
+        except (KeyError, zipfile.BadZipFile, OSError):
+            return None
+        member = self._members.get(sheet)
+        return None if member is None else self._member(member)
+
+    def _extent(self, sheet: str) -> tuple[int, int] | None:
+        """(rows, columns) calamine would allocate for ``sheet``, when it may be large; None when surely small or
+        not measurable (.xls)."""
+        if self._kind == "xlsx":
+            xml = self._sheet_xml(sheet)
+            return None if xml is None or _surely_small(xml) else ooxml_extent(xml)
+        if self._kind == "ods":
+            content = self._member("content.xml")
+            return None if content is None else ods_extent(content, sheet)
+        return None
 
     def _check_extent(self, sheet: str) -> None:
-        xml = self._sheet_xml(sheet)
-        if xml is None:
-            return
-        if not _surely_small(xml):
-            rows, cols = ooxml_extent(xml)
-            if rows * cols > MAX_CELLS:
-                raise UnreadableError(f"工作表“{sheet}”的范围异常（{rows} 行 × {cols} 列），出于安全不予读取。"
-                                      "可能在远处的单元格中误填了内容，请删除后再报送。")
-
-    def _check_ods_extent(self, sheet: str) -> None:
-        if self._zip is None:
-            return
-        if "content" not in self._xml:
-            try:
-                self._xml["content"] = self._zip.read("content.xml")
-            except (KeyError, zipfile.BadZipFile, OSError, EOFError):
-                self._xml["content"] = None  # calamine reports what is wrong with it
-        xml = self._xml["content"]
-        if xml is None:
-            return
-        rows, cols = ods_extent(xml, sheet)
-        if rows * cols > MAX_CELLS:
+        extent = self._extent(sheet)
+        if extent is not None and extent[0] * extent[1] > MAX_CELLS:
+            rows, cols = extent
             raise UnreadableError(f"工作表“{sheet}”的范围异常（{rows} 行 × {cols} 列），出于安全不予读取。"
                                   "可能在远处的单元格中误填了内容，请删除后再报送。")
 
