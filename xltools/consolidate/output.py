@@ -297,12 +297,6 @@ class Writer:
         return self.target
 
 
-def write_workbook(tables: t.Tables, path: str | Path) -> Path:
-    """Write the consolidated workbook to ``path`` atomically, all in this process."""
-    with Writer(path) as writer:
-        return writer.write(tables)
-
-
 def write_parquet(tables: t.Tables, directory: str | Path) -> list[Path]:
     """One parquet file per table (pyarrow), each written atomically."""
     out_dir = Path(directory)

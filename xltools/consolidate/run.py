@@ -108,9 +108,9 @@ def _workers(jobs: int, total: int) -> Iterator[ProcessPoolExecutor | None]:
 
 def read_all(paths: Sequence[str], pool: ProcessPoolExecutor | None, jobs: int = 1, progress: Progress | None = None,
              before_collect: Callable[[], object] | None = None) -> list[FileRows]:
-    """Check every file (in ``pool`` of ``jobs`` processes, or here when None); results in input order. ``before_collect`` runs while
-    the workers work (the caller's imports). A worker that dies (a native crash on a hostile file) loses nothing:
-    the files of its batch are read again one by one, each in a process of its own."""
+    """Check every file (in ``pool`` of ``jobs`` processes, or here when None); results in input order.
+    ``before_collect`` runs while the workers work (the caller's imports). A worker that dies (a native crash on a
+    hostile file) loses nothing: the files of its batch are read again one by one, each in a process of its own."""
     total = len(paths)
     items = list(enumerate(paths))
     results: list[FileRows | None] = [None] * total
@@ -245,14 +245,12 @@ def _consolidate(
         with out.Writer(output, pool.submit if pool is not None else None) as writer:
             # These two sheets are final now (validation adds findings, not rows): the idle workers render them
             # while this process validates.
-            for name, (df, kinds) in built.sheets().items():
-                if name in (tables.SUBPROJECTS_SHEET, tables.INDICATORS_SHEET):
-                    writer.ahead(name, df, kinds)
+            for name in (tables.SUBPROJECTS_SHEET, tables.INDICATORS_SHEET):
+                writer.ahead(name, *built.sheets()[name])
             findings = _validated(files, built, unit_list, units)
             # The other two are final now too: they render while this process builds the skeleton.
-            for name, (df, kinds) in built.sheets().items():
-                if name in (tables.SUMMARY_SHEET, tables.FINDINGS_SHEET):
-                    writer.ahead(name, df, kinds)
+            for name in (tables.SUMMARY_SHEET, tables.FINDINGS_SHEET):
+                writer.ahead(name, *built.sheets()[name])
             tables_done = time.perf_counter()
             written = writer.write(built)
     parquet_files = out.write_parquet(built, parquet) if parquet is not None else []

@@ -90,8 +90,7 @@ def _cells(letter: str, kind: str, values: list[Any] | Coded, styles: dict[str, 
         tails = [f'"{quoted if x[0] in _FORMULA_FIRST else ""} t="inlineStr"><is><t xml:space="preserve">{e}</t></is></c>'
                  if x else "" for x, e in zip(texts, escape_all(texts), strict=True)] + [""]
         return [f"{pre}{r}{tails[c]}" if tails[c] else "" for r, c in enumerate(coded.codes, start=2)]
-    if isinstance(values, Coded):  # numbers are not sent coded, but accept it
-        values = [values.values[c] if c >= 0 else None for c in values.codes]
+    assert not isinstance(values, Coded), "only text columns are coded"
     sid = styles.get(kind)
     style = f' s="{sid}"' if sid is not None else ""
     return ["" if v is None or v != v else f'{pre}{r}"{style}><v>{v!r}</v></c>'
@@ -110,13 +109,13 @@ def parts(plan: SheetPlan) -> Iterator[bytes]:
     letters = [column_letter(i) for i in range(1, ncols + 1)]
     last = f"{letters[-1]}{nrows + 1}"
     tab = ' tabSelected="1"' if plan.selected else ""
-    fit = sum(plan.widths) <= MAX_FIT_WIDTH
+    fit_page = sum(plan.widths) <= MAX_FIT_WIDTH
     yield (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
         # Printed for a meeting: landscape; as wide as the page when the text stays legible (at most about 60%).
-        + ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if fit else '')
+        + ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if fit_page else '')
         + f'<dimension ref="A1:{last}"/>'
         f'<sheetViews><sheetView workbookViewId="0"{tab}>'
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
