@@ -112,9 +112,7 @@ def consolidate(inputs: tuple[Path, ...], output: Path, units_csv: Path | None, 
 
     try:
         summary = run(inputs, output, units=units_csv, jobs=jobs, parquet=parquet_dir, progress=ProgressBar())
-    except UnitsFileError as exc:
-        raise click.UsageError(str(exc)) from exc
-    except OutputError as exc:
+    except (UnitsFileError, OutputError) as exc:  # both found before any file is read
         raise click.UsageError(str(exc)) from exc
     except OSError as exc:  # the disk filled up or the folder vanished while writing: nothing half-written is left
         raise click.ClickException(f"写出汇总结果失败：{os_reason(exc)}（{exc.filename or output}）。") from exc
