@@ -65,8 +65,8 @@ def clear_button(book: Any = None) -> None:
 
 
 def form_block() -> str:
-    """The form sheet's range the button reads: every label and input of the spec."""
-    return f"A1:{spec.LAST_COL}{spec.build().last_row}"
+    """The form sheet's range the button reads: every label and input of any supported template version."""
+    return f"A1:{spec.LAST_COL}{spec.max_last_row()}"
 
 
 def meta_block() -> str:

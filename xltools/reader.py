@@ -60,7 +60,7 @@ def read_file(path: str | Path, display_name: str | None = None) -> ReadResult:
         if missing:
             return ReadResult(name, None, [missing.with_file(name)])
         meta_grid = book.grid(spec.META_SHEET, nrows=len(spec.META_KEYS) + 5)
-        form_grid = book.grid(spec.FORM_SHEET, nrows=spec.build().last_row + 5)
+        form_grid = book.grid(spec.FORM_SHEET, nrows=spec.max_last_row() + 5)
         formulas = book.formulas(spec.FORM_SHEET)
     except UnreadableError as exc:
         return ReadResult(name, None, [Finding.of("file-unreadable", str(exc), file=name)])
@@ -131,7 +131,7 @@ def verify_layout(form_grid: Grid, meta: Mapping[str, str]) -> _Mismatch | None:
         return _Mismatch("", f"指标体系“{framework}”未知（已知：{'、'.join(data.framework_ids())}）。"
                              "请使用下发的模板重新填写。", spec.META_SHEET)
     year = _year(meta)
-    for cell, expected in _labels(year):
+    for cell, expected in _labels(version, year):
         found = _at(form_grid, cell)
         if found != expected and _label_text(found) != _label_text(expected):
             shown = _plain(found) or "（空）"
@@ -142,9 +142,10 @@ def verify_layout(form_grid: Grid, meta: Mapping[str, str]) -> _Mismatch | None:
 
 
 @cache
-def _labels(year: int | None) -> tuple[tuple[str, str], ...]:
-    """The spec's fixed labels, topmost first: the first difference is where the layout was changed."""
-    labels = spec.build().labels(year)
+def _labels(version: str, year: int | None) -> tuple[tuple[str, str], ...]:
+    """The fixed labels of template ``version``, topmost first: the first difference is where the layout was
+    changed."""
+    labels = spec.build(version).labels(year)
     return tuple((cell, labels[cell]) for cell in sorted(labels, key=sort_key))
 
 
@@ -163,13 +164,13 @@ def read_grids(form_grid: Grid, meta_grid: Grid, *, file: str, formulas: Mapping
     if mismatch:
         return ReadResult(file, None, [mismatch.with_file(file)])
     year = _year(meta)
-    typer = _Typer(form_grid, formulas or {}, year)
-    s = spec.build()
+    s = spec.build(meta["version"])
+    typer = _Typer(s, form_grid, formulas or {}, year)
     fields = {key: typer.field(f) for key, f in s.fields.items()}
     decl = Declaration(
         file=file,
         sheet=spec.FORM_SHEET,
-        template_version=meta.get("version", ""),
+        template_version=s.version,
         year=year,
         framework=meta.get("framework") or data.DEFAULT_FRAMEWORK,
         fields=fields,
@@ -193,7 +194,8 @@ MIN_YEAR, MAX_YEAR = 1990, 2100
 
 
 class _Typer:
-    def __init__(self, grid: Grid, formulas: Mapping[str, str], year: int | None) -> None:
+    def __init__(self, form: spec.FormSpec, grid: Grid, formulas: Mapping[str, str], year: int | None) -> None:
+        self.form = form
         self.grid = grid
         self.formulas = formulas
         # Grid rows holding a formula: a table row with one is never skipped as blank (the formula is the value).
@@ -321,9 +323,8 @@ class _Typer:
         return None
 
     def subprojects(self) -> list[SubProject]:
-        t = spec.build().tables["subprojects"]
         out = []
-        for row in _table_rows(t.key):
+        for row in _table_rows(self.form.version, "subprojects"):
             values = self.row_values(row)
             if values is None:
                 continue
@@ -334,10 +335,9 @@ class _Typer:
         return out
 
     def indicators(self) -> list[Indicator]:
-        t = spec.build().tables["indicators"]
         out: list[Indicator] = []
         above: dict[str, CellValue] = {}
-        for row in _table_rows(t.key):
+        for row in _table_rows(self.form.version, "indicators"):
             values = self.row_values(row)
             if values is None:
                 continue
@@ -380,9 +380,9 @@ class _TableRow:
 
 
 @cache
-def _table_rows(table_key: str) -> tuple[_TableRow, ...]:
-    """The input rows of a table, topmost first. Computed once."""
-    t = spec.build().tables[table_key]
+def _table_rows(version: str, table_key: str) -> tuple[_TableRow, ...]:
+    """The input rows of a table in template ``version``, topmost first. Computed once per version."""
+    t = spec.build(version).tables[table_key]
     keys = tuple(c.key for c in t.input_columns)
     out = []
     for i in range(t.capacity):

@@ -19,9 +19,13 @@ from xltools.cells import column_letter as get_column_letter
 from xltools.cells import split
 
 TEMPLATE_ID = "xltools.sh-perf-target"
-TEMPLATE_VERSION = "1"
-# Versions this release can read. A later layout gets a new version and its own spec.
-SUPPORTED_VERSIONS = ("1",)
+TEMPLATE_VERSION = "2"
+# Versions this release can read, oldest first. Every version ever shipped stays readable: a later layout gets a
+# new version and its own block list (see VERSION_BLOCKS), and forms returned on an older template are read, checked
+# and consolidated at their own addresses.
+#   1: the first release.
+#   2: a live self-check status line (row 3) under the year; the rules a formula can decide run in the workbook.
+SUPPORTED_VERSIONS = ("1", "2")
 TEMPLATE_FILENAME = "绩效目标申报表.xlsx"
 MACRO_TEMPLATE_FILENAME = "绩效目标申报表.xlsm"
 DEFAULT_YEAR = 2019
@@ -173,8 +177,8 @@ class Check(_Placed):
     """A live formula cell that checks the form without any Python (what WPS users get).
 
     ``formula`` and the conditions are templates: ``{key}`` is the absolute address of a field or check,
-    ``{table.column}`` the absolute range of a table column. ``bad`` turns ``flag`` cells and the check red,
-    ``warn`` turns them orange.
+    ``{table.column}`` the absolute range of a table column. ``bad`` turns the check cell red, ``warn`` orange;
+    input cells are marked by the live checks (xltools.live), which follow the engine's rules.
     """
 
     key: str
@@ -183,7 +187,6 @@ class Check(_Placed):
     number_format: str | None = None
     bad: str | None = None
     warn: str | None = None
-    flag: tuple[str, ...] = ()
     # Assigned by build():
     row: int = 0
     label_col: int = 0
@@ -217,10 +220,34 @@ class TableBlock:
     total_status: Check | None = None  # shown in the total row between label and total
 
 
-Block = Line | Pair | TableBlock
+@dataclass(frozen=True)
+class StatusLine:
+    """A formula across the whole row that says, in words, what the live checks found (no label, not an input).
+
+    The formula is the live checks' (xltools.live); the spec only gives it a row. ``row`` is assigned by build().
+    """
+
+    key: str
+    row: int = 0
+
+    @property
+    def cell(self) -> str:
+        return f"A{self.row}"
+
+    @property
+    def span(self) -> str:
+        return f"A{self.row}:{LAST_COL}{self.row}"
+
+
+Block = Line | Pair | TableBlock | StatusLine
 
 _M = MONEY
-BLOCKS: tuple[Block, ...] = (
+# The displayed sub-project total disagrees with 项目当年预算 (beyond rounding): the check cells turn red. Which
+# input cell is marked is the live checks' business (xltools.live), derived from the same rules as the engine.
+_SUBTOTAL_OFF = (f'AND(COUNT({{subprojects.amount}})>0,ISNUMBER({{annual_budget}}),'
+                 f'ABS({{subtotal}}-{{annual_budget}})>{MONEY_TOLERANCE})')
+# Version 1's layout. Readers use only addresses and labels, so the check formulas here are today's even for v1.
+BLOCKS_V1: tuple[Block, ...] = (
     Line(Field("unit", "申报单位名称", TEXT)),
     Line(Field("project", "项目名称", TEXT)),
     Line(Field("project_type", "项目类型", CHOICE, choices="project_type")),
@@ -243,17 +270,18 @@ BLOCKS: tuple[Block, ...] = (
             'IF(AND(ISNUMBER({prior_budget}),ISNUMBER({prior_executed})),'
             'IF({prior_budget}>0,{prior_executed}/{prior_budget},""),"")',
             number_format=RATE_FORMAT,
-            bad='AND(ISNUMBER({prior_rate}),{prior_rate}>1)',
-            warn=f'AND(ISNUMBER({{prior_rate}}),{{prior_rate}}<{PRIOR_EXECUTION_LOW})',
-            flag=("prior_executed",),
+            bad=f'AND(ISNUMBER({{prior_budget}}),ISNUMBER({{prior_executed}}),'
+                f'{{prior_executed}}>{{prior_budget}}+{MONEY_TOLERANCE})',
+            warn=f'AND(ISNUMBER({{prior_rate}}),{{prior_executed}}<{PRIOR_EXECUTION_LOW}*{{prior_budget}}'
+                 f'-{MONEY_TOLERANCE})',
         ),
         Check(
             "annual_vs_total",
             "当年预算与总预算",
             'IF(AND(ISNUMBER({total_budget}),ISNUMBER({annual_budget})),'
-            'IF({annual_budget}<={total_budget},"正确","当年预算超过总预算"),"")',
-            bad='AND(ISNUMBER({total_budget}),ISNUMBER({annual_budget}),{annual_budget}>{total_budget})',
-            flag=("annual_budget",),
+            f'IF({{annual_budget}}<={{total_budget}}+{MONEY_TOLERANCE},"正确","当年预算超过总预算"),"")',
+            bad='AND(ISNUMBER({total_budget}),ISNUMBER({annual_budget}),'
+                f'{{annual_budget}}>{{total_budget}}+{MONEY_TOLERANCE})',
         ),
     ),
     TableBlock(
@@ -270,16 +298,13 @@ BLOCKS: tuple[Block, ...] = (
             total_label="合计",
         ),
         total=Check("subtotal", None, "SUM({subprojects.amount})", number_format=MONEY_FORMAT,
-                    bad='AND(COUNT({subprojects.amount})>0,ISNUMBER({annual_budget}),'
-                        'ROUND({subtotal}-{annual_budget},2)<>0)',
-                    flag=("annual_budget",)),
+                    bad=_SUBTOTAL_OFF),
         total_status=Check(
             "subtotal_status",
             None,
             'IF(COUNT({subprojects.amount})=0,"",IF(NOT(ISNUMBER({annual_budget})),"",'
-            'IF(ROUND({subtotal}-{annual_budget},2)=0,"合计与项目当年预算一致","合计与项目当年预算不一致")))',
-            bad='AND(COUNT({subprojects.amount})>0,ISNUMBER({annual_budget}),'
-                'ROUND({subtotal}-{annual_budget},2)<>0)',
+            f'IF(ABS({{subtotal}}-{{annual_budget}})<={MONEY_TOLERANCE},"合计与项目当年预算一致","合计与项目当年预算不一致")))',
+            bad=_SUBTOTAL_OFF,
         ),
     ),
     Line(Field("plan", "项目实施计划", LONG, row_height=90)),
@@ -301,6 +326,13 @@ BLOCKS: tuple[Block, ...] = (
     ),
     Line(Field("remarks", "备注", LONG, required=False, row_height=45)),
 )
+
+# Version 2: the live self-check status line right under the year, then the same blocks as version 1.
+STATUS_ROW_HEIGHT = 30.0
+BLOCKS_V2: tuple[Block, ...] = (StatusLine("status"), *BLOCKS_V1)
+VERSION_BLOCKS: dict[str, tuple[Block, ...]] = {"1": BLOCKS_V1, "2": BLOCKS_V2}
+assert tuple(VERSION_BLOCKS) == SUPPORTED_VERSIONS
+BLOCKS = VERSION_BLOCKS[TEMPLATE_VERSION]
 
 TITLE_ROW = 1
 YEAR_ROW = 2
@@ -332,12 +364,14 @@ SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
 
 @dataclass(frozen=True)
 class FormSpec:
+    version: str
     fields: dict[str, Field]
     tables: dict[str, Table]
     checks: dict[str, Check]
     blocks: tuple[Block, ...]
     last_row: int
     row_heights: dict[int, float] = field(default_factory=dict)
+    status: StatusLine | None = None  # version 2 on
 
     # -- addresses ---------------------------------------------------------------------------------------------
     def input_cells(self) -> list[str]:
@@ -348,7 +382,7 @@ class FormSpec:
                 cells.append(block.field.cell)
             elif isinstance(block, Pair):
                 cells.extend(f.cell for f in (block.left, block.right) if isinstance(f, Field))
-            else:
+            elif isinstance(block, TableBlock):
                 t = block.table
                 cells.extend(f"{c.letter}{r}" for r in t.rows for c in t.input_columns)
         return cells
@@ -399,8 +433,11 @@ def _place_field(f: Field | Check, row: int, label_col: int, first: int, last: i
 
 
 @cache
-def build() -> FormSpec:
-    """Assign rows to the declared blocks. Cached: the spec is immutable."""
+def build(version: str = TEMPLATE_VERSION) -> FormSpec:
+    """Assign rows to the blocks of template ``version`` (default: the current one). Cached: specs are immutable.
+
+    An unknown version is a KeyError: callers verify the version first (the reader reports template-mismatch).
+    """
     import dataclasses
 
     ncols = len(COLUMN_WIDTHS)
@@ -409,6 +446,7 @@ def build() -> FormSpec:
     checks: dict[str, Check] = {}
     placed: list[Block] = []
     heights: dict[int, float] = {}
+    status_line: StatusLine | None = None
 
     def put(item: Field | Check, placed_item: Field | Check) -> None:
         if isinstance(placed_item, Field):
@@ -417,8 +455,13 @@ def build() -> FormSpec:
             checks[item.key] = placed_item
 
     row = FIRST_BLOCK_ROW
-    for block in BLOCKS:
-        if isinstance(block, Line):
+    for block in VERSION_BLOCKS[version]:
+        if isinstance(block, StatusLine):
+            status_line = dataclasses.replace(block, row=row)
+            placed.append(status_line)
+            heights[row] = STATUS_ROW_HEIGHT
+            row += 1
+        elif isinstance(block, Line):
             f = _place_field(block.field, row, 1, 2, ncols)
             put(block.field, f)
             placed.append(Line(f))  # type: ignore[arg-type]
@@ -446,7 +489,19 @@ def build() -> FormSpec:
                     put(block.total_status, status)
                 row += 1
             placed.append(TableBlock(t, total, status))  # type: ignore[arg-type]
-    return FormSpec(fields, tables, checks, tuple(placed), last_row=row - 1, row_heights=heights)
+    return FormSpec(version, fields, tables, checks, tuple(placed), last_row=row - 1, row_heights=heights,
+                    status=status_line)
+
+
+def build_for(version: object) -> FormSpec:
+    """The spec of a form's recorded version; the current one when the version is not a supported one (a
+    declaration only exists for supported versions, so that is for hand-made declarations in tests)."""
+    return build(version) if version in VERSION_BLOCKS else build()
+
+
+def max_last_row() -> int:
+    """The last row any supported version uses: what a reader fetches before it knows the version."""
+    return max(build(v).last_row for v in SUPPORTED_VERSIONS)
 
 
 def choices(key: str) -> tuple[str, ...]:

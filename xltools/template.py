@@ -32,7 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xltools import data, results, spec
+from xltools import data, live, results, spec
 from xltools.atomic import atomic_path
 from xltools.units import read_units, unit_filename
 
@@ -75,6 +75,12 @@ BAD_FILL_RGB = "FFC7CE"
 BAD_FONT_RGB = "9C0006"
 WARN_FILL_RGB = "FFD8A8"
 WARN_FONT_RGB = "8A4B00"
+# Required cells of a form nobody has started yet: a calm "to fill" tint instead of a page of red.
+TODO_FILL_RGB = "FFF6D5"
+# The status line when the live checks find nothing.
+CLEAN_FILL_RGB = "E2F0D9"
+CLEAN_FONT_RGB = "375623"
+STATUS_FONT = Font(name=FONT_NAME, size=10.5, bold=True)
 
 UNLOCKED = Protection(locked=False)
 LOCKED = Protection(locked=True)
@@ -401,6 +407,19 @@ def _put_check(ws: Worksheet, c: spec.Check, form: spec.FormSpec) -> None:
     _style(ws, ref, fill=CHECK_FILL, align=align, number_format=c.number_format)
 
 
+def _put_status(ws: Worksheet, block: spec.StatusLine) -> None:
+    """The live self-check status line: a formula over the counts on _xltools; printed with the form."""
+    ws[block.cell] = live.status_formula()
+    _style(ws, _span(ws, block.cell, len(spec.COLUMN_WIDTHS), block.row), font=STATUS_FONT, fill=CHECK_FILL,
+           align=LEFT)
+    colours = {"error": (BAD_FILL_RGB, BAD_FONT_RGB), "warning": (WARN_FILL_RGB, WARN_FONT_RGB),
+               "clean": (CLEAN_FILL_RGB, CLEAN_FONT_RGB)}
+    for state, condition in live.status_conditions().items():
+        fill_rgb, font_rgb = colours[state]
+        ws.conditional_formatting.add(block.span, FormulaRule(formula=[condition], fill=_fill(fill_rgb),
+                                                              font=Font(color=font_rgb, bold=True)))
+
+
 def _put_table(ws: Worksheet, block: spec.TableBlock, form: spec.FormSpec) -> None:
     t = block.table
     ncols = len(spec.COLUMN_WIDTHS)
@@ -437,23 +456,28 @@ def _put_table(ws: Worksheet, block: spec.TableBlock, form: spec.FormSpec) -> No
 
 def _conditional_formats(ws: Worksheet, form: spec.FormSpec, input_cells: list[str]) -> None:
     bad_font, warn_font = Font(color=BAD_FONT_RGB), Font(color=WARN_FONT_RGB)
+    # The check cells' own displays (sub-project total, execution rate ...): red or orange when they disagree.
     for c in form.checks.values():
-        targets = [c.cell, *(form.fields[k].cell if k in form.fields else form.checks[k].cell for k in c.flag)]
-        sqref = " ".join(dict.fromkeys(targets))
         if c.bad:
             ws.conditional_formatting.add(
-                sqref, FormulaRule(formula=[form.expand(c.bad)], fill=_fill(BAD_FILL_RGB), font=bad_font))
+                c.cell, FormulaRule(formula=[form.expand(c.bad)], fill=_fill(BAD_FILL_RGB), font=bad_font))
         if c.warn:
             ws.conditional_formatting.add(
-                sqref, FormulaRule(formula=[form.expand(c.warn)], fill=_fill(WARN_FILL_RGB), font=warn_font))
-    # Highlights from the Python checks: a cell listed in 校验结果 turns red or orange. Errors first, so a cell
-    # with both shows red.
+                c.cell, FormulaRule(formula=[form.expand(c.warn)], fill=_fill(WARN_FILL_RGB), font=warn_font))
+    # Input cells: red where a rule finds an error, orange where it warns. Two sources: the live checks (the
+    # template's own formulas, see xltools.live) and the findings a Python check listed in 校验结果. Every red rule
+    # comes before every orange one, so a cell with both shows red (LibreOffice applies the first true rule,
+    # Excel the highest priority for the fill). Required cells of an untouched form get a calm tint instead.
     every_input = _compress(input_cells)
-    ws.conditional_formatting.add(
-        every_input, FormulaRule(formula=[highlight_formula("error")], fill=_fill(BAD_FILL_RGB), font=bad_font))
-    ws.conditional_formatting.add(
-        every_input, FormulaRule(formula=[highlight_formula("warning")], fill=_fill(WARN_FILL_RGB),
-                                 font=warn_font))
+    rules = [
+        (highlight_formula("error"), _fill(BAD_FILL_RGB), bad_font),
+        (live.red_formula(), _fill(BAD_FILL_RGB), bad_font),
+        (highlight_formula("warning"), _fill(WARN_FILL_RGB), warn_font),
+        (live.orange_formula(), _fill(WARN_FILL_RGB), warn_font),
+        (live.todo_formula(), _fill(TODO_FILL_RGB), None),
+    ]
+    for formula, fill, font in rules:
+        ws.conditional_formatting.add(every_input, FormulaRule(formula=[formula], fill=fill, font=font))
 
 
 def _print_setup(ws: Worksheet, last_col: str, last_row: int, title_rows: str | None, landscape: bool = False,
@@ -496,7 +520,10 @@ def _form_sheet(ws: Worksheet, form: spec.FormSpec, year: int, unit: str | None,
     ws.row_dimensions[spec.YEAR_ROW].height = ROW_HEIGHT
 
     for block in form.blocks:
-        if isinstance(block, spec.Line):
+        if isinstance(block, spec.StatusLine):
+            _put_status(ws, block)
+            ws.row_dimensions[block.row].height = form.row_heights.get(block.row, ROW_HEIGHT)
+        elif isinstance(block, spec.Line):
             _put_field(ws, block.field, unit)
             ws.row_dimensions[block.field.row].height = form.row_heights.get(block.field.row, ROW_HEIGHT)
         elif isinstance(block, spec.Pair):
@@ -552,8 +579,9 @@ def _results_sheet(ws: Worksheet, password: str) -> None:
     _protect(ws, password, RESULTS_PROTECTION)
 
 
-def _lists_sheet(wb: Workbook, ws: Worksheet, framework: data.Framework, password: str) -> None:
-    """One column per list: header in row 1, items from row 2, each with a defined name."""
+def _lists_sheet(wb: Workbook, ws: Worksheet, framework: data.Framework, password: str) -> live.Lists:
+    """One column per list: header in row 1, items from row 2, each with a defined name. Returns where the lists
+    are, for the live checks (which read the framework and choice lists from here, never a copy)."""
     lists: list[tuple[str, str, tuple[str, ...]]] = []
     for key, items in data.choices().items():
         lists.append((choice_name(key), data.choice_labels()[key], items))
@@ -561,6 +589,7 @@ def _lists_sheet(wb: Workbook, ws: Worksheet, framework: data.Framework, passwor
     for level1, level2 in framework.levels.items():
         lists.append((_check_name(level1), f"{level1}·二级指标", level2))
     lists.append((LEVEL3_NAME, "常用三级指标", framework.common_level3))
+    refs: dict[str, str] = {}
     for i, (name, header, items) in enumerate(lists, start=1):
         letter = get_column_letter(i)
         ws[f"{letter}1"] = header
@@ -569,10 +598,16 @@ def _lists_sheet(wb: Workbook, ws: Worksheet, framework: data.Framework, passwor
             ws[f"{letter}{j}"] = item
         if name in wb.defined_names:
             raise TemplateError(f"名称“{name}”重复")
-        wb.defined_names[name] = DefinedName(
-            name, attr_text=_cell_ref(spec.LISTS_SHEET, letter, 2, len(items) + 1))
+        ref = _cell_ref(spec.LISTS_SHEET, letter, 2, len(items) + 1)
+        wb.defined_names[name] = DefinedName(name, attr_text=ref)
+        refs[name] = ref
     ws.sheet_state = "hidden"
     _protect(ws, password, HIDDEN_PROTECTION)
+    return live.Lists(
+        choices={key: refs[choice_name(key)] for key in data.choices()},
+        level1=refs[LEVEL1_NAME],
+        level2=tuple(refs[level1] for level1 in framework.level1),
+    )
 
 
 def meta_values(year: int, framework_id: str, unit_locked: bool) -> dict[str, str]:
@@ -588,7 +623,10 @@ def meta_values(year: int, framework_id: str, unit_locked: bool) -> dict[str, st
     return values
 
 
-def _meta_sheet(ws: Worksheet, values: dict[str, str], password: str) -> None:
+def _meta_sheet(ws: Worksheet, values: dict[str, str], password: str, checks: live.Layout) -> None:
+    """Template identity in A:B (text); the live checks' cells beside it (see xltools.live)."""
+    for address, value in checks.cells.items():
+        ws[address] = value
     for row, key in enumerate(spec.META_KEYS, start=1):
         ws.cell(row=row, column=1, value=key)
         cell = ws.cell(row=row, column=2, value=values[key])
@@ -624,12 +662,13 @@ def build_template(
     lists_ws = wb.create_sheet(spec.LISTS_SHEET)
     meta_ws = wb.create_sheet(spec.META_SHEET)
 
-    _lists_sheet(wb, lists_ws, framework, password)
-    for name, ref in flag_names().items():
+    lists = _lists_sheet(wb, lists_ws, framework, password)
+    checks = live.build(form, framework, lists, unit_locked=unit is not None)
+    for name, ref in (flag_names() | checks.names).items():
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
     _form_sheet(form_ws, form, year, unit, framework, password)
     _results_sheet(results_ws, password)
-    _meta_sheet(meta_ws, meta_values(year, framework.id, unit is not None), password)
+    _meta_sheet(meta_ws, meta_values(year, framework.id, unit is not None), password, checks)
 
     wb.active = 0
     wb.security = WorkbookProtection(lockStructure=True)

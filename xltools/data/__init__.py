@@ -67,6 +67,7 @@ class TargetVocabulary:
     operator_words: dict[str, str] = field(default_factory=dict)  # word -> operator, before the number
     operator_suffixes: dict[str, str] = field(default_factory=dict)  # word -> operator, after the number
     uncapped_rate_markers: tuple[str, ...] = ()
+    rate_markers: tuple[str, ...] = ()  # names that read as a rate (the template's live check only)
 
 
 @cache
@@ -79,4 +80,5 @@ def targets() -> TargetVocabulary:
         operator_words=dict(raw.get("operator_words", {})),
         operator_suffixes=dict(raw.get("operator_suffixes", {})),
         uncapped_rate_markers=tuple(raw.get("uncapped_rate_markers", ())),
+        rate_markers=tuple(raw.get("rate_markers", ())),
     )

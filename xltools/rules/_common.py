@@ -10,6 +10,11 @@ from xltools.text import yuan as yuan  # re-exported for the rule modules
 TOLERANCE = spec.MONEY_TOLERANCE  # yuan: below half a fen is rounding, not a mistake
 
 
+def form(decl: Declaration) -> spec.FormSpec:
+    """The spec of the template version the form was made on: addresses differ between versions, labels not."""
+    return spec.build_for(decl.template_version)
+
+
 def finding(decl: Declaration, code: str, cell: str, message: str) -> Finding:
     return Finding.of(code, message, file=decl.file, sheet=decl.sheet, cell=cell)
 
@@ -26,7 +31,7 @@ def column_label(table: str, column: str) -> str:
 def field_value(decl: Declaration, key: str) -> CellValue:
     """The reader's value of field ``key``; a blank at the spec's cell when the reader left it out."""
     cv = decl.fields.get(key)
-    return cv if isinstance(cv, CellValue) else CellValue(spec.build().fields[key].cell)
+    return cv if isinstance(cv, CellValue) else CellValue(form(decl).fields[key].cell)
 
 
 def shown(cv: CellValue) -> str:

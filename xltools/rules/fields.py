@@ -24,7 +24,7 @@ from __future__ import annotations
 from xltools import data, spec
 from xltools.findings import Finding
 from xltools.model import CellValue, Declaration
-from xltools.rules._common import column_label, field_value, finding, label, number, shown
+from xltools.rules._common import column_label, field_value, finding, form, label, number, shown
 
 _HINT = {
     spec.CHOICE: "请从下拉列表中选择一项。",
@@ -63,7 +63,7 @@ def _prior_pair(decl: Declaration) -> list[Finding]:
 
 def _tables(decl: Declaration) -> list[Finding]:
     out: list[Finding] = []
-    tables = spec.build().tables
+    tables = form(decl).tables
     sub, ind = tables["subprojects"], tables["indicators"]
     if not decl.subprojects:
         out.append(finding(decl, "required-missing", sub.cell("name", 0),

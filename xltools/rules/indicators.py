@@ -37,7 +37,7 @@ from xltools import data, spec
 from xltools.data import Framework
 from xltools.findings import Finding
 from xltools.model import CellValue, Declaration, Indicator
-from xltools.rules._common import column_label, compact, finding
+from xltools.rules._common import column_label, compact, finding, form
 
 _ID = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -66,7 +66,7 @@ def level1_missing(decl: Declaration, fw: Framework) -> list[Finding]:
     if not decl.indicators:
         return []
     present = {compact(row.level1.text) for row in decl.indicators}
-    table = spec.build().tables["indicators"]
+    table = form(decl).tables["indicators"]
     cell = table.cell("level1", 0)
     return [
         finding(decl, "level1-missing", cell,
@@ -117,13 +117,13 @@ def _incomplete(decl: Declaration, row: Indicator, cv: CellValue, column: str) -
     name = column_label("indicators", column)
     level3 = f"（三级指标“{row.level3.text}”）" if row.level3.text and column != "level3" else ""
     return finding(decl, "indicator-incomplete", cv.cell,
-                   f"“{spec.build().tables['indicators'].title}”第 {_ordinal(row)} 行{level3}未填写{name}。"
+                   f"“{spec.build().tables['indicators'].title}”第 {_ordinal(decl, row)} 行{level3}未填写{name}。"
                    f"请填写{name}，或删除这一行。")
 
 
-def _ordinal(row: Indicator) -> int:
+def _ordinal(decl: Declaration, row: Indicator) -> int:
     """1-based position of the row in the table, as a person counts it."""
-    return row.row - spec.build().tables["indicators"].first_row + 1
+    return row.row - form(decl).tables["indicators"].first_row + 1
 
 
 def duplicates(decl: Declaration) -> list[Finding]:
