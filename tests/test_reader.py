@@ -34,7 +34,7 @@ def test_blank_template_reads_as_an_empty_declaration(tmp_path: Path) -> None:
     assert result.findings == []
     decl = result.declaration
     assert decl is not None
-    assert (decl.year, decl.framework, decl.template_version, decl.sheet) == (2019, "sh2019", "1", "申报表")
+    assert (decl.year, decl.framework, decl.template_version, decl.sheet) == (2019, "sh2019", "2", "申报表")
     assert all(v.blank and v.value is None for v in decl.fields.values())
     assert [v.cell for v in decl.fields.values()] == [f.cell for f in F.values()]
     assert decl.subprojects == [] and decl.indicators == [] and decl.normalisations == []
@@ -228,7 +228,7 @@ def test_rows_inserted_above_the_indicator_table(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("key", "value", "message"), [
     ("template_id", "someone-else", "模板标识不符（someone-else），不是本申报表模板。请使用下发的模板重新填写。"),
-    ("version", "9", "模板版本 9 不受支持（支持：1）。请使用最新下发的模板。"),
+    ("version", "9", "模板版本 9 不受支持（支持：1、2）。请使用最新下发的模板。"),
 ])
 def test_unknown_template_id_or_version(tmp_path: Path, key: str, value: str, message: str) -> None:
     wb = build_template()

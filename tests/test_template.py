@@ -14,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineWorkbook
 
 from tests.conftest import COMMITTED_TEMPLATE
-from xltools import data, spec
+from xltools import data, live, spec
 from xltools.cli import main
 from xltools.template import (
     TemplateError,
@@ -92,8 +92,8 @@ def test_layout_labels_titles_and_merges(form: Worksheet) -> None:
     assert form["A1"].value == "上海市财政支出项目绩效目标申报表"
     assert form["A2"].value == "（2019年）"
     merged = {str(r) for r in form.merged_cells.ranges}
-    assert {"A1:D1", "A2:D2", "B3:D3", "B8:D8", "B113:D113", "A15:D15", "B16:C16", "B17:C17", "B46:C46",
-            "B47:C47", "A51:D51"} <= merged
+    assert {"A1:D1", "A2:D2", "B4:D4", "B9:D9", "B114:D114", "A16:D16", "B17:C17", "B18:C18", "B47:C47",
+            "B48:C48", "A52:D52"} <= merged
     spans = {f.span for f in FORM.fields.values() if f.span} | {c.span for c in FORM.checks.values() if c.span}
     assert spans <= merged
     # 序号 is printed, locked: 1..30.
@@ -104,7 +104,7 @@ def test_layout_labels_titles_and_merges(form: Worksheet) -> None:
 
 def test_rows_beyond_visible_are_hidden_and_long_text_rows_tall(form: Worksheet) -> None:
     hidden = {r for r, d in form.row_dimensions.items() if d.hidden}
-    assert hidden == set(range(27, 47)) | set(range(77, 113))
+    assert hidden == set(range(28, 48)) | set(range(78, 114))
     assert FORM.tables["subprojects"].capacity == 30 and FORM.tables["indicators"].capacity == 60
     for row, height in FORM.row_heights.items():
         assert form.row_dimensions[row].height == height
@@ -124,20 +124,20 @@ def test_each_validation_type_formula_and_range(form: Worksheet) -> None:
     # Serial numbers of 2009-01-01 and 2029-12-31: ten years either side of the budget year 2019.
     date = ("date", "between", "39814", "47483", "stop")
     text_only = (None, None, None, None, None)  # a prompt, no restriction
-    indicator_segments = [("53:75"), ("76"), ("77:112")]
+    indicator_segments = [("54:76"), ("77"), ("78:113")]
 
     def seg(col: str, rows: str) -> str:
         return ":".join(f"{col}{r}" for r in rows.split(":"))
 
     expected = {
-        "B5": ("list", None, "xlt_project_type", None, "stop"),
-        "B6": ("list", None, "xlt_category", None, "stop"),
-        "B7": date, "D7": date,
-        "B8": text_only, "B9": text_only, "B10": text_only, "B11": text_only,
-        "B12": money, "D12": money, "B13": money, "D13": money,
-        "B48": text_only, "B49": text_only, "B50": text_only, "B113": text_only,
-        "B17:B25": text_only, "B26": text_only, "B27:B46": text_only,
-        "D17:D25": money, "D26": money, "D27:D46": money,
+        "B6": ("list", None, "xlt_project_type", None, "stop"),
+        "B7": ("list", None, "xlt_category", None, "stop"),
+        "B8": date, "D8": date,
+        "B9": text_only, "B10": text_only, "B11": text_only, "B12": text_only,
+        "B13": money, "D13": money, "B14": money, "D14": money,
+        "B49": text_only, "B50": text_only, "B51": text_only, "B114": text_only,
+        "B18:B26": text_only, "B27": text_only, "B28:B47": text_only,
+        "D18:D26": money, "D27": money, "D28:D47": money,
     }
     for rows in indicator_segments:
         top = rows.split(":")[0]
@@ -160,18 +160,18 @@ def test_every_validation_has_a_chinese_prompt_and_error_within_excel_limits(for
             assert len(dv.errorTitle) <= 32 and len(dv.error) <= 225, dv.sqref
     prompts = {str(dv.sqref): dv.prompt for dv in form.data_validations.dataValidation}
     # The last visible row of each table says how to unhide the rest.
-    assert prompts["D26"].endswith("本表另有 20 行已隐藏：选中本行和“合计”行的行号，右键“取消隐藏”即可显示。")
-    assert prompts["A76"].endswith("本表另有 36 行已隐藏：选中本行和“备注”行的行号，右键“取消隐藏”即可显示。")
-    assert "隐藏" not in prompts["D17:D25"]
+    assert prompts["D27"].endswith("本表另有 20 行已隐藏：选中本行和“合计”行的行号，右键“取消隐藏”即可显示。")
+    assert prompts["A77"].endswith("本表另有 36 行已隐藏：选中本行和“备注”行的行号，右键“取消隐藏”即可显示。")
+    assert "隐藏" not in prompts["D18:D26"]
 
 
 def test_number_formats_of_money_date_and_rate_cells(form: Worksheet) -> None:
     for key in ("total_budget", "annual_budget", "prior_budget", "prior_executed"):
         assert form[FORM.fields[key].cell].number_format == "#,##0.00"
     assert {form[f"D{r}"].number_format for r in FORM.tables["subprojects"].rows} == {"#,##0.00"}
-    assert form["D47"].number_format == "#,##0.00"
-    assert form["B7"].number_format == form["D7"].number_format == "yyyy-mm-dd"
-    assert form["B14"].number_format == "0.00%"
+    assert form["D48"].number_format == "#,##0.00"
+    assert form["B8"].number_format == form["D8"].number_format == "yyyy-mm-dd"
+    assert form["B15"].number_format == "0.00%"
     # Short text is Text ("@") so 100% stays as typed; long text is General, since Excel shows a Text cell of
     # more than 255 characters as ####.
     assert form[FORM.fields["project"].cell].number_format == "@"
@@ -204,37 +204,50 @@ def test_defined_names_behind_the_dropdowns(wb: Workbook) -> None:
 
 
 def test_check_formulas(form: Worksheet) -> None:
-    assert form["B14"].value == (
-        '=IF(AND(ISNUMBER($B$13),ISNUMBER($D$13)),IF($B$13>0,$D$13/$B$13,""),"")')
-    assert form["D14"].value == (
-        '=IF(AND(ISNUMBER($B$12),ISNUMBER($D$12)),IF($D$12<=$B$12,"正确","当年预算超过总预算"),"")')
-    assert form["D47"].value == "=SUM($D$17:$D$46)"
-    assert form["B47"].value == (
-        '=IF(COUNT($D$17:$D$46)=0,"",IF(NOT(ISNUMBER($D$12)),"",'
-        'IF(ROUND($D$47-$D$12,2)=0,"合计与项目当年预算一致","合计与项目当年预算不一致")))')
+    assert form["B15"].value == (
+        '=IF(AND(ISNUMBER($B$14),ISNUMBER($D$14)),IF($B$14>0,$D$14/$B$14,""),"")')
+    assert form["D15"].value == (
+        '=IF(AND(ISNUMBER($B$13),ISNUMBER($D$13)),IF($D$13<=$B$13+0.005,"正确","当年预算超过总预算"),"")')
+    assert form["D48"].value == "=SUM($D$18:$D$47)"
+    assert form["B48"].value == (
+        '=IF(COUNT($D$18:$D$47)=0,"",IF(NOT(ISNUMBER($D$13)),"",'
+        'IF(ABS($D$48-$D$13)<=0.005,"合计与项目当年预算一致","合计与项目当年预算不一致")))')
+    assert form["A3"].value == live.status_formula()
     for check in FORM.checks.values():
         assert form[check.cell].protection.locked is True
 
 
-RED, ORANGE = "00FFC7CE", "00FFD8A8"
+RED, ORANGE, GREEN, TODO = "00FFC7CE", "00FFD8A8", "00E2F0D9", "00FFF6D5"
 
 
 def test_conditional_formats_turn_inconsistent_cells_red(form: Worksheet) -> None:
     rules = [(set(str(cf.sqref).split()), list(r.formula), r.dxf.fill.bgColor.rgb, r.priority)
              for cf in form.conditional_formatting for r in cf.rules]
-    mismatch = "AND(COUNT($D$17:$D$46)>0,ISNUMBER($D$12),ROUND($D$47-$D$12,2)<>0)"
-    inputs = set(["B3:B13", "B17:B46", "B48:B50", "B53:B113", "D7", "D12:D13", "D17:D46", "A53:A112", "C53:C112", "D53:D112"])
+    mismatch = "AND(COUNT($D$18:$D$47)>0,ISNUMBER($D$13),ABS($D$48-$D$13)>0.005)"
+    inputs = set(["B4:B14", "B18:B47", "B49:B51", "B54:B114", "D8", "D13:D14", "D18:D47", "A54:A113", "C54:C113",
+                  "D54:D113"])
+    status = live.status_conditions()
     assert sorted(rules, key=lambda r: r[3]) == [
-        ({"B14", "D13"}, ["AND(ISNUMBER($B$14),$B$14>1)"], RED, 1),
-        ({"B14", "D13"}, ["AND(ISNUMBER($B$14),$B$14<0.9)"], ORANGE, 2),
-        ({"D14", "D12"}, ["AND(ISNUMBER($B$12),ISNUMBER($D$12),$D$12>$B$12)"], RED, 3),
-        ({"D47", "D12"}, [mismatch], RED, 4),
-        ({"B47"}, [mismatch], RED, 5),
-        # Highlights of Python findings listed on 校验结果, over every input cell.
+        # The status line: red with errors, orange with warnings only, green when the form is clean.
+        ({"A3:D3"}, [status["error"]], RED, 1),
+        ({"A3:D3"}, [status["warning"]], ORANGE, 2),
+        ({"A3:D3"}, [status["clean"]], GREEN, 3),
+        # The check cells' own displays.
+        ({"B15"}, ["AND(ISNUMBER($B$14),ISNUMBER($D$14),$D$14>$B$14+0.005)"], RED, 4),
+        ({"B15"}, ["AND(ISNUMBER($B$15),$D$14<0.9*$B$14-0.005)"], ORANGE, 5),
+        ({"D15"}, ["AND(ISNUMBER($B$13),ISNUMBER($D$13),$D$13>$B$13+0.005)"], RED, 6),
+        ({"D48"}, [mismatch], RED, 7),
+        ({"B48"}, [mismatch], RED, 8),
+        # Every input cell: findings listed on 校验结果 and the live checks; red before orange; a calm tint for
+        # required cells of a form nobody has started.
         (inputs, ['COUNTIFS(xlt_flag_sheets,"申报表",xlt_flag_cells,ADDRESS(ROW(),COLUMN(),4),'
-                  'xlt_flag_severities,"错误")>0'], RED, 6),
+                  'xlt_flag_severities,"错误")>0'], RED, 9),
+        (inputs, ["OR(INDEX(xlt_live_errors,ROW(),COLUMN())>0,"
+                  "AND(xlt_live_started=1,INDEX(xlt_live_required,ROW(),COLUMN())>0))"], RED, 10),
         (inputs, ['COUNTIFS(xlt_flag_sheets,"申报表",xlt_flag_cells,ADDRESS(ROW(),COLUMN(),4),'
-                  'xlt_flag_severities,"警告")>0'], ORANGE, 7),
+                  'xlt_flag_severities,"警告")>0'], ORANGE, 11),
+        (inputs, ["INDEX(xlt_live_warnings,ROW(),COLUMN())>0"], ORANGE, 12),
+        (inputs, ["AND(xlt_live_started<>1,INDEX(xlt_live_required,ROW(),COLUMN())>0)"], TODO, 13),
     ]
 
 
@@ -243,12 +256,12 @@ def test_print_setup(wb: Workbook, form: Worksheet) -> None:
     assert (ps.paperSize, ps.orientation, ps.fitToWidth, ps.fitToHeight) == (9, "portrait", 1, 0)
     assert form.sheet_properties.pageSetUpPr.fitToPage is True
     assert form.print_title_rows == "$1:$2"
-    assert form.print_area == "'申报表'!$A$1:$D$113"
+    assert form.print_area == "'申报表'!$A$1:$D$114"
     m = form.page_margins
     assert (m.left, m.right, m.top, m.bottom, m.header, m.footer) == (0.6, 0.6, 0.8, 0.8, 0.3, 0.3)
     assert form.print_options.horizontalCentered is True
     assert form.oddFooter.center.text == "第 &P 页，共 &N 页"
-    assert form.oddFooter.left.text == "模板 xltools.sh-perf-target 第 1 版"
+    assert form.oddFooter.left.text == "模板 xltools.sh-perf-target 第 2 版"
     results = wb["校验结果"].page_setup
     assert (results.paperSize, results.orientation, results.fitToWidth, results.fitToHeight) == (
         9, "landscape", 1, 0)
@@ -257,9 +270,12 @@ def test_print_setup(wb: Workbook, form: Worksheet) -> None:
 def test_version_stamp_read_back_with_calamine(template_path: Path) -> None:
     book = CalamineWorkbook.from_path(str(template_path))
     assert book.sheet_names == ["申报表", "校验结果", "_lists", "_xltools"]
-    assert book.get_sheet_by_name("_xltools").to_python() == [
-        ["template_id", "xltools.sh-perf-target"], ["version", "1"], ["year", "2019"], ["framework", "sh2019"],
+    meta = book.get_sheet_by_name("_xltools").to_python()
+    assert [row[:2] for row in meta[:5]] == [
+        ["template_id", "xltools.sh-perf-target"], ["version", "2"], ["year", "2019"], ["framework", "sh2019"],
         ["unit_locked", "0"]]
+    # The live checks' rule codes in column D (counts in E are formulas: no cached value until recalculated).
+    assert [row[3] for row in meta[:len(live.LIVE_CODES)]] == list(live.LIVE_CODES)
     rows = book.get_sheet_by_name("申报表").to_python()
     assert rows[0][0] == "上海市财政支出项目绩效目标申报表" and rows[1][0] == "（2019年）"
     results = book.get_sheet_by_name("校验结果").to_python()
@@ -280,9 +296,9 @@ def test_semantic_dump_sees_a_changed_prompt_a_lock_and_a_hidden_row(template_pa
         if change == "prompt":
             ws.data_validations.dataValidation[0].prompt = "改过"
         elif change == "lock":
-            ws["A3"].protection = Protection(locked=False)
+            ws["A4"].protection = Protection(locked=False)
         else:
-            ws.row_dimensions[27].hidden = False
+            ws.row_dimensions[28].hidden = False
         wb.save(tmp_path / f"{change}.xlsx")
         assert semantic_dump(tmp_path / f"{change}.xlsx") != base, change
 
@@ -291,7 +307,7 @@ def test_another_year_and_password(tmp_path: Path) -> None:
     wb = build_template(year=2021, password="秘密pw")
     ws = wb["申报表"]
     assert ws["A2"].value == "（2021年）"
-    date_dv = next(dv for dv in ws.data_validations.dataValidation if str(dv.sqref) == "B7")
+    date_dv = next(dv for dv in ws.data_validations.dataValidation if str(dv.sqref) == "B8")
     assert (date_dv.formula1, date_dv.formula2) == (
         str((dt.date(2011, 1, 1) - dt.date(1899, 12, 30)).days), str((dt.date(2031, 12, 31) - dt.date(1899, 12, 30)).days))
     assert ws.protection.password == hash_password("秘密pw")
@@ -334,13 +350,13 @@ def test_unit_templates_fill_and_lock_the_unit(tmp_path: Path) -> None:
         "005_某中心_绩效目标申报表.xlsx"]
     wb = load_workbook(paths[0])
     ws = wb["申报表"]
-    assert ws["B3"].value == "上海市A/B局"
-    assert ws["B3"].protection.locked is True
-    assert unlocked_cells(ws) == set(FORM.input_cells()) - {"B3"}
+    assert ws["B4"].value == "上海市A/B局"
+    assert ws["B4"].protection.locked is True
+    assert unlocked_cells(ws) == set(FORM.input_cells()) - {"B4"}
     assert ws["A2"].value == "（2020年）"
     meta = CalamineWorkbook.from_path(str(paths[2])).get_sheet_by_name("_xltools").to_python()
-    assert dict(map(tuple, meta))["unit_locked"] == "1"  # type: ignore[arg-type]
-    assert load_workbook(paths[2])["申报表"]["B3"].value == "上海市A:B局"
+    assert dict((row[0], row[1]) for row in meta if row[0])["unit_locked"] == "1"
+    assert load_workbook(paths[2])["申报表"]["B4"].value == "上海市A:B局"
 
 
 def test_units_file_errors(tmp_path: Path) -> None:
