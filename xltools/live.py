@@ -78,6 +78,7 @@ DIGITS = "0123456789０１２３４５６７８９"
 MONEY_CHARS = DIGITS + ",，.． \u3000"
 # What a date typed as text may hold and still be a date to the reader.
 DATE_CHARS = DIGITS + "-－/.．年月日 \u3000"
+DATE_SEPARATORS = "-－/.．年月"
 # Leading signs that read as ≥, = or > (the ones that can demand more than 100%); longest first.
 _AT_LEAST_SIGNS = (">=", "＞＝", "≥", "≧", ">", "＞", "=", "＝")
 # Serial numbers of 1990-01-01 and 2100-12-31: the reader's range for a date held as a date.
@@ -120,16 +121,31 @@ def _no_digits(x: str) -> str:
     return f"LEN({strip_chars(x, DIGITS)})=LEN({x})"
 
 
-def bad_amount(x: str) -> str:
-    """True when the money cell ``x`` (not blank) holds what the reader can never type as an amount."""
+def _ends_in(text: str, chars: str, side: str) -> str:
+    """True when the first (LEFT) or last (RIGHT) character of the non-empty ``text`` is one of ``chars``."""
+    return f"ISNUMBER(FIND({side}({text},1),{_q(chars)}))"
+
+
+def bad_amount(x: str, t: str) -> str:
+    """True when the money cell ``x`` (not blank; ``t`` its tidy text) holds what the reader can never type as
+    an amount: a logical, a negative number, or text with a character no number has, without digits, with two
+    decimal points, or starting or ending with a separator (each a necessary condition of the reader's number
+    pattern)."""
+    packed = strip_chars(t, " ")
+    seps = ",，.．"
     return (f"OR(ISLOGICAL({x}),AND(ISNUMBER({x}),{x}<0),"
-            f"AND(ISTEXT({x}),OR(LEN({strip_chars(x, MONEY_CHARS)})>0,{_no_digits(x)})))")
+            f"AND(ISTEXT({x}),OR(LEN({strip_chars(t, MONEY_CHARS)})>0,{_no_digits(t)},"
+            f"LEN({packed})-LEN({strip_chars(packed, '.．')})>1,"
+            f"{_ends_in(packed, seps, 'LEFT')},{_ends_in(packed, seps, 'RIGHT')})))")
 
 
-def bad_date(x: str) -> str:
-    """True when the date cell ``x`` (not blank) holds what the reader can never read as a date."""
+def bad_date(x: str, t: str) -> str:
+    """True when the date cell ``x`` (not blank; ``t`` its tidy text) holds what the reader can never read as a
+    date: a logical, a serial number far from any date, or text with a character no date has, without digits,
+    without any separator, or not ending in a digit or 日 (necessary conditions of the reader's date patterns)."""
     return (f"OR(ISLOGICAL({x}),AND(ISNUMBER({x}),OR({x}<{LOW_SERIAL},{x}>{HIGH_SERIAL})),"
-            f"AND(ISTEXT({x}),OR(LEN({strip_chars(x, DATE_CHARS)})>0,{_no_digits(x)})))")
+            f"AND(ISTEXT({x}),OR(LEN({strip_chars(t, DATE_CHARS)})>0,{_no_digits(t)},"
+            f"LEN({strip_chars(t, DATE_SEPARATORS)})=LEN({t}),NOT({_ends_in(t, DIGITS + '日', 'RIGHT')}))))")
 
 
 def date_ok(x: str) -> str:
@@ -255,20 +271,28 @@ def _fields(lay: Layout, form: spec.FormSpec, lists: Lists) -> None:
         letter, row = letter_row(key)
         lay.flag(code, letter, row, condition)
 
-    def blank(key: str) -> str:
-        return f'{tidy(lay.ref(f[key].cell))}=""'
+    def text(key: str) -> str:
+        """The field's tidy text, computed once in a helper cell on the field's own row."""
+        letter, row = letter_row(key)
+        return lay.at(f"f_text@{letter}", row)
 
+    def blank(key: str) -> str:
+        return f'{text(key)}=""'
+
+    for key, fld in f.items():
+        letter, row = letter_row(key)
+        lay.put(f"f_text@{letter}", row, tidy(lay.ref(fld.cell)))
     for key, fld in f.items():
         x = lay.ref(fld.cell)
         if fld.required:
             on("required-missing", key, blank(key))
         if fld.kind == spec.MONEY:
-            on("amount-invalid", key, f"AND(NOT({blank(key)}),{bad_amount(x)})")
+            on("amount-invalid", key, f"AND(NOT({blank(key)}),{bad_amount(x, text(key))})")
         elif fld.kind == spec.DATE:
-            on("date-invalid", key, f"AND(NOT({blank(key)}),{bad_date(x)})")
+            on("date-invalid", key, f"AND(NOT({blank(key)}),{bad_date(x, text(key))})")
         elif fld.kind == spec.CHOICE and fld.choices:
             on("project-type-invalid", key,
-               f"AND(NOT({blank(key)}),SUMPRODUCT(--EXACT({tidy(x)},{lists.choices[fld.choices]}))=0)")
+               f"AND(NOT({blank(key)}),SUMPRODUCT(--EXACT({text(key)},{lists.choices[fld.choices]}))=0)")
     # 同名项目上年预算额 and 执行数 come as a pair (xltools.rules.fields._prior_pair).
     pb, pe = "prior_budget", "prior_executed"
     on("required-missing", pb, f"AND({blank(pb)},NOT({blank(pe)}))")
@@ -306,7 +330,7 @@ def _subprojects(lay: Layout, form: spec.FormSpec) -> None:
         empty = (f'SUM({lay.span("s_filled", rows.start, rows.stop - 1)})=0',) if i == 0 else ()
         lay.flag("required-missing", name_col, r, f'AND({n}="",{a}<>"")', *empty)
         lay.flag("required-missing", amount_col, r, f'AND({a}="",{n}<>"")')
-        lay.flag("amount-invalid", amount_col, r, f'AND({a}<>"",{bad_amount(amount)})')
+        lay.flag("amount-invalid", amount_col, r, f'AND({a}<>"",{bad_amount(amount, a)})')
     first, last = rows.start, rows.stop - 1
     f = form.fields
     annual = lay.ref(f["annual_budget"].cell)
@@ -402,8 +426,8 @@ def _marker_ranges(lay: Layout) -> tuple[str, str]:
 
 def _started(lay: Layout, form: spec.FormSpec, unit_locked: bool) -> None:
     """G1: has anyone typed anything yet (the unit's name, filled in by the bureau, does not count)."""
-    parts = [f'IF({tidy(lay.ref(f.cell))}<>"",1,0)' for key, f in form.fields.items()
-             if not (unit_locked and key == "unit")]
+    parts = [f'IF({lay.at("f_text@" + column_letter(f.first_col), f.row)}<>"",1,0)'
+             for key, f in form.fields.items() if not (unit_locked and key == "unit")]
     for key, table in (("s_filled", form.tables["subprojects"]), ("i_filled", form.tables["indicators"])):
         parts.append(f"SUM({lay.span(key, table.first_row, table.last_row)})")
     lay.cells[f"{STATE_LABEL_COL}1"] = "started"

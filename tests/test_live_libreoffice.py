@@ -1,0 +1,279 @@
+"""Parity of the template's live checks with the engine, in a real spreadsheet client.
+
+Every workbook here is recalculated by LibreOffice headless (one soffice call, formulas recalculated on load) and
+re-saved; then, per live rule, the count on ``_xltools!E`` must equal the number of engine findings with that code,
+and the cells the form marks (the grids its conditional formats read) must be exactly the engine's cells: red for
+errors, orange for warnings. The engine reads the original file, the live values come from LibreOffice.
+
+Cases: the five seed forms, every faulty example, spoiled copies covering every live rule (pasted values, two
+missing 一级 at once, carried-down 一级/二级 ...), the blank template and a unit's blank copy. Cases beyond a
+formula (documented subsets, xltools.live.COVERAGE) assert that the live check names a subset of the engine's
+cells, and exactly which findings it leaves to the button.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.utils import range_boundaries
+from python_calamine import CalamineWorkbook
+
+from tests import libreoffice as lo
+from xltools import live, spec
+from xltools.cells import column_letter
+from xltools.engine import check_file
+from xltools.findings import CODES, Finding
+from xltools.template import build_template
+
+pytestmark = pytest.mark.libreoffice
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+sys.path.insert(0, str(EXAMPLES))
+import make_examples  # noqa: E402
+
+S = spec.build()
+F = S.fields
+SEEDS = make_examples.seeds()
+BASE = "samr-quality-award"
+L1, L2, L3, L4 = "投入和管理目标", "产出目标", "效果目标", "影响力目标"
+
+
+def row(level1: str, level2: str, level3: str, target: Any) -> dict[str, Any]:
+    return {"level1": level1, "level2": level2, "level3": level3, "target": target}
+
+
+GOOD_ROWS = [row(L1, "财务管理", "资金到位率", "=100%"), row(L2, "数量目标", "评审完成数", "≥20"),
+             row(L3, "社会效益目标", "示范带动作用", "增强"), row(L4, "满意度目标", "获奖单位满意度", "≥85%")]
+
+# Spoiled copies of the base seed form: field overrides, or replaced tables. Every live rule is hit at least once.
+SPOILED: dict[str, dict[str, Any]] = {
+    "pasted-money": {"total_budget": "约720万", "annual_budget": "1,200万", "prior_budget": -5,
+                     "prior_executed": "1,000.00.5"},
+    "pasted-money-2": {"total_budget": ",500", "annual_budget": "500.", "prior_budget": "壹佰", "prior_executed": " "},
+    "pasted-dates": {"start": "2019年上半年", "end": 5},
+    "date-order": {"start": dt.date(2019, 12, 31), "end": dt.date(2019, 1, 1)},
+    "outside-year": {"start": dt.date(2017, 1, 1), "end": dt.date(2017, 12, 31)},
+    "pasted-choices": {"project_type": "结转 项目", "category": "政府购买服务、资产购置类"},
+    "money-rules": {"total_budget": 100, "annual_budget": 200, "prior_budget": 100, "prior_executed": 150.01},
+    "prior-low": {"prior_budget": 1000, "prior_executed": 899.99},
+    "prior-at-threshold": {"prior_budget": 1000, "prior_executed": 900, "annual_budget": 7200000.004},
+    "required": {"unit": "", "project": "  ", "overview": "", "prior_budget": 1000, "prior_executed": ""},
+    "required-pair-other": {"prior_budget": "", "prior_executed": 10},
+    "subproject-rows": {"subprojects": [{"name": "甲", "amount": ""}, {"name": "", "amount": 100},
+                                        {"name": "丙", "amount": "abc"}, {"name": "丁", "amount": -1}]},
+    "empty-tables": {"subprojects": [], "indicators": []},
+    "two-level1-missing": {"indicators": GOOD_ROWS[:2]},
+    "level2": {"indicators": [
+        row(L1, "数量目标", "错挂的二级", "=100%"),  # a 二级 of another 一级
+        row("", "", "沿用上一行", "合规"),  # carried down: the wrong 二级 is not flagged again
+        row("投入与管理", "项目立项", "未知一级", "规范"),  # unknown 一级: at the 一级 cell
+        row("", "财务管理", "沿用未知一级", "有效"),  # carried unknown 一级: not flagged again
+        row(L2, "", "新一级空二级", "≥1"),  # a new 一级 does not carry the 二级 down
+        row(" 产出 目标 ", "质量 目标", "带空格的名称", "≥95%"),  # spaces inside names are tolerated
+        *GOOD_ROWS[2:],
+    ]},
+    "incomplete-rows": {"indicators": [
+        row("", "项目立项", "首行缺一级", "规范"), row(L1, "财务管理", "", "合规"), row(L1, "财务管理", "缺目标值", ""),
+        {"level1": "　", "level2": " ", "level3": "", "target": ""},  # whitespace only: an empty row, skipped
+        row("", "", "", "≥1"), *GOOD_ROWS[1:],
+    ]},
+    "duplicates": {"indicators": [
+        *GOOD_ROWS, row(L1, "财务管理", "资金 到位率", "=100%"), row(L2, "数量目标", "ABC指标", "≥1"),
+        row(L2, "质量目标", "abc指标", "≥1"), row(L3, "社会效益目标", "资金到位率", "=100%"),
+    ]},
+    "targets": {"indicators": [
+        *GOOD_ROWS,
+        row(L1, "财务管理", "预算执行率", "100%"),  # no operator
+        row(L1, "财务管理", "资金使用率", "120%"),  # no operator and over 100
+        row(L2, "质量目标", "验收合格率", "≥120%"),  # over 100
+        row(L2, "质量目标", "标准覆盖率", "＞＝101.5%"),  # full-width sign, over 100
+        row(L2, "数量目标", "服务次数增长率", "≥150%"),  # growth: may exceed 100
+        row(L2, "数量目标", "完成率上限", "≤110%"),  # an upper bound demands nothing impossible
+        row(L2, "数量目标", "办件数量", "80"),  # no operator
+        row(L2, "时效目标", "按时完成比例", 0.95),  # a number pasted into the text cell
+        row(L4, "满意度目标", "服务对象满意度", "=105%"),  # over 100
+        row(L2, "数量目标", "培训次数", " 12 "),  # spaces around: still a bare number
+    ]},
+}
+
+# Beyond a formula (xltools.live.COVERAGE): the live check stays silent on these engine findings, nothing more.
+BEYOND: dict[str, dict[str, Any]] = {
+    "text-numbers": {"total_budget": "1,000", "annual_budget": "2,000"},
+    "text-dates": {"start": "2019-12-31", "end": "2019年1月1日"},
+    # LibreOffice has no logical type: TRUE pasted into a money cell is the number 1 there (Excel and WPS keep a
+    # logical, which the live check flags). The engine reads the file's logical and flags it.
+    "logical-money": {"prior_executed": True},
+    "units-and-fullwidth": {"indicators": [*GOOD_ROWS, row(L2, "数量目标", "办件数量", "300件"),
+                                           row(L2, "数量目标", "出件数量", "１００")]},
+}
+BEYOND_LEFT = {  # (code, cell) the engine reports that the live check leaves to the button and the bureau
+    "text-numbers": [("annual-exceeds-total", F["annual_budget"].cell),
+                     ("subtotal-mismatch", F["annual_budget"].cell)],
+    "text-dates": [("date-order", F["end"].cell)],
+    "units-and-fullwidth": [("target-no-operator", S.tables["indicators"].cell("target", 4)),
+                            ("target-no-operator", S.tables["indicators"].cell("target", 5))],
+    "logical-money": [("amount-invalid", F["prior_executed"].cell)],
+    "formula-typed": [("amount-invalid", F["total_budget"].cell)],
+}
+# The one place a live check says more than the engine: Excel 2010's functions cannot tell a formula typed into an
+# input cell from a value (ISFORMULA is Excel 2013), so the live check judges what the formula computes, while the
+# engine refuses the formula itself (amount-invalid) and stays silent on the sums it would feed.
+# Likewise LibreOffice's TRUE is the number 1 (a tiny execution rate), where Excel and WPS keep a logical.
+BEYOND_EXTRA = {"formula-typed": [("annual-exceeds-total", F["annual_budget"].cell)],
+                "logical-money": [("prior-execution-low", F["prior_executed"].cell)]}
+
+
+@dataclass
+class Live:
+    """What LibreOffice computed: counts per rule, marked cells, the status line."""
+
+    counts: dict[str, int]
+    red: set[str]
+    orange: set[str]
+    todo: set[str]
+    status: str
+    started: bool
+
+
+def _grid_cells(values: list[list[Any]], ref: str) -> dict[str, float]:
+    min_col, min_row, max_col, max_row = range_boundaries(ref.split("!")[1].replace("$", ""))
+    out = {}
+    for r in range(min_row, max_row + 1):
+        for c in range(min_col, max_col + 1):
+            v = values[r - 1][c - 1] if r - 1 < len(values) and c - 1 < len(values[r - 1]) else ""
+            if isinstance(v, int | float) and v > 0:
+                out[f"{column_letter(c - min_col + 1)}{r}"] = float(v)
+    return out
+
+
+def read_live(path: Path) -> Live:
+    names = {n: d.attr_text for n, d in load_workbook(path, read_only=False).defined_names.items()}
+    book = CalamineWorkbook.from_path(str(path))
+    meta = book.get_sheet_by_name(spec.META_SHEET).to_python()
+    counts = {r[3]: int(r[4]) for r in meta if len(r) > 4 and r[3] in live.LIVE_CODES}
+    assert list(counts) == list(live.LIVE_CODES)
+    started = meta[0][6] == 1
+    errors = _grid_cells(meta, names[live.ERRORS_NAME])
+    warnings = _grid_cells(meta, names[live.WARNINGS_NAME])
+    required = _grid_cells(meta, names[live.REQUIRED_NAME])
+    red = set(errors) | (set(required) if started else set())
+    status = book.get_sheet_by_name(spec.FORM_SHEET).to_python()[S.status.row - 1][0]  # type: ignore[union-attr]
+    return Live(counts, red, set(warnings) - red, set() if started else set(required), status, started)
+
+
+def engine_view(findings: list[Finding]) -> tuple[Counter[str], set[str], set[str]]:
+    on_form = [f for f in findings if f.code in live.LIVE_CODES]
+    red = {f.cell for f in on_form if f.severity == "error"}
+    orange = {f.cell for f in on_form if f.severity == "warning"} - red
+    return Counter(f.code for f in on_form), red, orange
+
+
+def _write(values: dict[str, Any], path: Path) -> Path:
+    return make_examples.write_form(values, 2019, path)
+
+
+@pytest.fixture(scope="module")
+def recalculated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
+    """case name -> (original file, LibreOffice-recalculated copy)."""
+    tmp = tmp_path_factory.mktemp("live")
+    base = make_examples.form_values(SEEDS[BASE])
+    originals: dict[str, Path] = {}
+    for p in sorted((EXAMPLES / "returns").glob("*.xlsx")):
+        originals[f"seed-{p.name[:2]}"] = p
+    for p in sorted((EXAMPLES / "faulty").glob("*.xlsx")):
+        if p.name.startswith(("bad-", "warn-")) or p.stem in ("formula-typed", "libreoffice-resaved"):
+            originals[p.stem] = p
+    for name, overrides in {**SPOILED, **BEYOND}.items():
+        originals[name] = _write({**base, **overrides}, tmp / "in" / f"{name}.xlsx")
+    (tmp / "in").mkdir(exist_ok=True)
+    blank = tmp / "in" / "blank.xlsx"
+    build_template().save(blank)
+    originals["blank"] = blank
+    unit_copy = tmp / "in" / "unit-copy.xlsx"
+    build_template(unit="上海市某某局").save(unit_copy)
+    originals["unit-copy"] = unit_copy
+    # One soffice call for all (about 8x faster than one each); names are unique by construction.
+    staged = []
+    for name, src in originals.items():
+        dst = tmp / "staged" / f"{name}.xlsx"
+        dst.parent.mkdir(exist_ok=True)
+        dst.write_bytes(src.read_bytes())
+        staged.append(dst)
+    outs = lo.convert(staged, "xlsx:Calc Office Open XML", tmp / "recalc")
+    return {name: (originals[name], out) for name, out in zip(originals, outs, strict=True)}
+
+
+EXACT_CASES = ([f"seed-{i:02d}" for i in range(1, 6)] + sorted(SPOILED)
+               + sorted(p.stem for p in (EXAMPLES / "faulty").glob("*.xlsx") if p.name.startswith(("bad-", "warn-")))
+               + ["libreoffice-resaved", "blank", "unit-copy"])
+
+
+@pytest.mark.parametrize("case", EXACT_CASES)
+def test_live_checks_equal_the_engine(recalculated: dict[str, tuple[Path, Path]], case: str) -> None:
+    original, recalc = recalculated[case]
+    findings = check_file(original).findings
+    counts, red, orange = engine_view(findings)
+    got = read_live(recalc)
+    assert got.counts == {code: counts.get(code, 0) for code in live.LIVE_CODES}
+    if got.started:
+        assert (got.red, got.orange) == (red, orange)
+    else:  # an untouched form: no red, a calm tint on exactly the cells the engine says are required
+        assert (got.red, got.orange) == (set(), set())
+        assert got.todo == {f.cell for f in findings if f.code == "required-missing"}
+    errors = sum(counts[c] for c in live.LIVE_ERRORS)
+    warnings = sum(counts[c] for c in live.LIVE_WARNINGS)
+    assert got.status == live.status_text(got.started, errors, warnings)
+
+
+def test_spoiled_cases_cover_every_live_rule(recalculated: dict[str, tuple[Path, Path]]) -> None:
+    hit: Counter[str] = Counter()
+    for case in SPOILED:
+        hit.update(c for c, n in read_live(recalculated[case][1]).counts.items() if n)
+    assert set(hit) == set(live.LIVE_CODES)
+    two = read_live(recalculated["two-level1-missing"][1])
+    assert two.counts["level1-missing"] == 2
+    assert two.red == {S.tables["indicators"].cell("level1", 0)}
+
+
+def test_seed_forms_show_no_errors_and_their_warnings(recalculated: dict[str, tuple[Path, Path]]) -> None:
+    shown = {}
+    for i in range(1, 6):
+        got = read_live(recalculated[f"seed-{i:02d}"][1])
+        assert got.red == set()
+        shown[i] = got.status
+    assert shown[3] == "表内自查：未发现问题。完整校验以“一键校验”或主管部门审核为准。"
+    assert shown[4] == "表内自查：未发现错误；6 处警告已标橙，请核对。完整校验请点“一键校验”或交主管部门审核。"
+
+
+@pytest.mark.parametrize("case", sorted(BEYOND_LEFT))
+def test_beyond_a_formula_the_live_check_names_a_subset(recalculated: dict[str, tuple[Path, Path]],
+                                                         case: str) -> None:
+    original, recalc = recalculated[case]
+    findings = check_file(original).findings
+    got = read_live(recalc)
+    left = sorted(BEYOND_LEFT[case])
+    live_findings = [f for f in findings if f.code in live.LIVE_CODES and (f.code, f.cell) not in left]
+    counts, red, orange = engine_view(live_findings)
+    assert sorted((f.code, f.cell) for f in findings if (f.code, f.cell) in left) == left
+    extra = BEYOND_EXTRA.get(case, [])
+    counts.update(code for code, _cell in extra)
+    red |= {cell for code, cell in extra if CODES[code] == "error"}
+    orange |= {cell for code, cell in extra if CODES[code] == "warning"} - red
+    assert got.counts == {code: counts.get(code, 0) for code in live.LIVE_CODES}
+    assert (got.red, got.orange) == (red, orange)
+
+
+def test_blank_template_is_calm(recalculated: dict[str, tuple[Path, Path]]) -> None:
+    got = read_live(recalculated["blank"][1])
+    assert not got.started and got.status == live.STATUS_NOT_STARTED
+    assert F["unit"].cell in got.todo and F["remarks"].cell not in got.todo
+    unit = read_live(recalculated["unit-copy"][1])
+    assert not unit.started and F["unit"].cell not in unit.todo  # the bureau's filled-in name does not count
