@@ -187,6 +187,19 @@ def test_cfb_round_trips_and_tree_is_red_black(n: int) -> None:
         _check_red_black(ole)
 
 
+def _storages(data: bytes) -> list[tuple[str, int, int]]:
+    with olefile.OleFileIO(io.BytesIO(data)) as ole:
+        return [(e.name, e.isectStart, e.size) for e in ole.direntries
+                if e is not None and e.entry_type == olefile.STGTY_STORAGE]
+
+
+def test_storage_entries_have_start_sector_and_size_zero(ours: bytes, reference_bin: bytes) -> None:
+    """MS-CFB 2.6.3: a storage object's starting sector location and stream size MUST be 0, as Excel writes."""
+    assert _storages(reference_bin) == [("VBA", 0, 0)]
+    assert _storages(ours) == [("VBA", 0, 0)]
+    assert _storages(cfb.write_cfb({"A/B/c": b"x", "A/d": b"y" * 5000})) == [("A", 0, 0), ("B", 0, 0)]
+
+
 def test_cfb_rejects_bad_names() -> None:
     with pytest.raises(ValueError, match="invalid"):
         cfb.write_cfb({"x" * 32: b""})

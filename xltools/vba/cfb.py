@@ -72,6 +72,8 @@ def _tree(children: list[_Entry]) -> int:
 
 def _dir_entry(e: _Entry) -> bytes:
     encoded = e.name.encode("utf-16-le")
+    # MS-CFB 2.6.3: a storage object's starting sector and stream size MUST be 0 (Excel writes 0 too).
+    start, size = (0, 0) if e.kind == _STORAGE else (e.start, len(e.data))
     return struct.pack(
         "<64sHBBIII16sI8s8sIQ",
         encoded,
@@ -85,8 +87,8 @@ def _dir_entry(e: _Entry) -> bytes:
         0,
         b"\0" * 8,
         b"\0" * 8,
-        e.start,
-        len(e.data),
+        start,
+        size,
     )
 
 
