@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 # Root installs directly, others through sudo when it is there.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
-LO_PACKAGES := libreoffice-calc-nogui fonts-noto-cjk poppler-utils python3-uno
+# Gnumeric (ssconvert) is a second, independent formula engine for the live-check parity tests.
+LO_PACKAGES := libreoffice-calc-nogui fonts-noto-cjk poppler-utils python3-uno gnumeric
 
 .PHONY: demo test lint typecheck unit libreoffice bytecode clean
 
@@ -17,8 +18,9 @@ $(STAMP): pyproject.toml
 
 # LibreOffice is the real spreadsheet client the tests drive; install it when missing and possible.
 libreoffice:
-	@if ! command -v soffice >/dev/null || ! [ -x /usr/bin/pdftoppm ] || ! /usr/bin/python3 -c 'import uno' 2>/dev/null; then \
-	  echo "installing LibreOffice headless: $(LO_PACKAGES)"; \
+	@if ! command -v soffice >/dev/null || ! command -v ssconvert >/dev/null || ! [ -x /usr/bin/pdftoppm ] \
+	    || ! /usr/bin/python3 -c 'import uno' 2>/dev/null; then \
+	  echo "installing LibreOffice headless and Gnumeric: $(LO_PACKAGES)"; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(LO_PACKAGES) >/dev/null \
 	  || echo "WARNING: could not install LibreOffice; its tests will fail"; \

@@ -180,9 +180,24 @@ def without_at_least_sign(t: str) -> str:
     return out
 
 
-def any_found(words: str, text: str) -> str:
-    """Number of the cells of range ``words`` found in ``text`` (case-sensitive, like Python's ``in``)."""
-    return f"SUMPRODUCT(--ISNUMBER(FIND({words},{text})))"
+# Membership is spelled out item by item with scalar functions (no SUMPRODUCT over EXACT or FIND of a range):
+# whether a function nested in SUMPRODUCT is evaluated over the whole range differs between spreadsheet programs
+# (Gnumeric does not; Excel and LibreOffice do), and the lists are short.
+
+
+def one_of(x: str, items: Sequence[str]) -> str:
+    """True when ``x`` equals one of the ``items`` (cell references), case-sensitive like Python's ``in``."""
+    return "OR(" + ",".join(f"EXACT({x},{item})" for item in items) + ")" if items else "FALSE"
+
+
+def position(x: str, items: Sequence[str]) -> str:
+    """1-based position of ``x`` among ``items`` (which are distinct), 0 when absent."""
+    return "+".join(f"EXACT({x},{item})*{i}" for i, item in enumerate(items, start=1)) or "0"
+
+
+def contains_any(text: str, words: Sequence[str]) -> str:
+    """True when one of ``words`` (cell references) occurs in ``text`` (case-sensitive, like Python's ``in``)."""
+    return "OR(" + ",".join(f"ISNUMBER(FIND({w},{text}))" for w in words) + ")" if words else "FALSE"
 
 
 def _flag(*conditions: str) -> str:
@@ -197,7 +212,7 @@ def _flag(*conditions: str) -> str:
 class Lists:
     """Where the template put the lists the live checks read (absolute references, with sheet)."""
 
-    choices: dict[str, str]  # choices key -> range
+    choices: dict[str, tuple[str, ...]]  # choices key -> one reference per item (INDEX into the dropdown list)
     level1: str  # the framework's 一级 names, form order
     level2: tuple[str, ...]  # for each 一级 in order, the range of its allowed 二级
 
@@ -292,7 +307,7 @@ def _fields(lay: Layout, form: spec.FormSpec, lists: Lists) -> None:
             on("date-invalid", key, f"AND(NOT({blank(key)}),{bad_date(x, text(key))})")
         elif fld.kind == spec.CHOICE and fld.choices:
             on("project-type-invalid", key,
-               f"AND(NOT({blank(key)}),SUMPRODUCT(--EXACT({text(key)},{lists.choices[fld.choices]}))=0)")
+               f"AND(NOT({blank(key)}),NOT({one_of(text(key), lists.choices[fld.choices])}))")
     # 同名项目上年预算额 and 执行数 come as a pair (xltools.rules.fields._prior_pair).
     pb, pe = "prior_budget", "prior_executed"
     on("required-missing", pb, f"AND({blank(pb)},NOT({blank(pe)}))")
@@ -345,8 +360,8 @@ def _indicators(lay: Layout, form: spec.FormSpec, fw: data.Framework, lists: Lis
     t = form.tables["indicators"]
     letters = {key: t.column(key).letter for key in ("level1", "level2", "level3", "target")}
     first, last = t.first_row, t.last_row
-    keys, indexes, pairs = _framework_keys(lay, fw, lists)
-    vocab_rate, vocab_uncapped = _marker_ranges(lay)
+    keys, pairs = _framework_keys(lay, fw, lists)
+    vocab_rate, vocab_uncapped = _marker_cells(lay)
     for i, r in enumerate(t.rows):
         cell = {k: lay.ref(f"{letter}{r}") for k, letter in letters.items()}
         t1, t2, t3, t4 = (lay.at(k, r) for k in ("i_l1", "i_l2", "i_l3", "i_target"))
@@ -366,8 +381,9 @@ def _indicators(lay: Layout, form: spec.FormSpec, fw: data.Framework, lists: Lis
         lay.put("i_c1", r, f'SUBSTITUTE({eff1}," ","")')
         lay.put("i_c2", r, f'SUBSTITUTE({eff2}," ","")')
         idx = lay.at("i_idx", r)
-        lay.put("i_idx", r, f'IF(AND({filled}=1,{c1}<>""),SUMPRODUCT(EXACT({keys},{c1})*{indexes}),0)')
-        lay.put("i_pair", r, f'IF({idx}>0,SUMPRODUCT(--EXACT({pairs},{idx}&"|"&{c2})),0)')
+        lay.put("i_idx", r, f'IF(AND({filled}=1,{c1}<>""),{position(c1, keys)},0)')
+        pair_key = f'{idx}&"|"&{c2}'
+        lay.put("i_pair", r, f"IF({idx}>0,IF({one_of(pair_key, pairs)},1,0),0)")
         a, b, c, d = letters["level1"], letters["level2"], letters["level3"], letters["target"]
         lay.flag("indicator-incomplete", a, r, f'AND({filled}=1,{c1}="")')
         lay.flag("indicator-incomplete", b, r, f'AND({filled}=1,{c2}="")')
@@ -380,7 +396,7 @@ def _indicators(lay: Layout, form: spec.FormSpec, fw: data.Framework, lists: Lis
         lay.put("i_key3", r, f'IF({filled}=1,LOWER(SUBSTITUTE({t3}," ","")),"")')
         if i:
             lay.flag("indicator-duplicate", c, r,
-                     f'AND({key3}<>"",SUMPRODUCT(--EXACT({lay.span("i_key3", first, r - 1)},{key3}))>0)')
+                     f'AND({key3}<>"",{one_of(key3, [lay.at("i_key3", above) for above in range(first, r)])})')
         target = cell["target"]
         bare = without_percent(t4)
         number_cell = f"AND(ISNUMBER({target}),OR({target}=INT({target}),ABS({target})>=0.0001))"
@@ -392,7 +408,7 @@ def _indicators(lay: Layout, form: spec.FormSpec, fw: data.Framework, lists: Lis
         name3 = f'SUBSTITUTE({t3}," ","")'
         lay.flag("target-percent-over-100", d, r,
                  f"AND(ISTEXT({target}),{is_percent(signless)},{plain_number(value)},VALUE({value})>100,"
-                 f"{any_found(vocab_rate, name3)}>0,{any_found(vocab_uncapped, name3)}=0)")
+                 f"{contains_any(name3, vocab_rate)},NOT({contains_any(name3, vocab_uncapped)}))")
     filled_all = f"SUM({lay.span('i_filled', first, last)})"
     idx_all = lay.span("i_idx", first, last)
     # One level1-missing per framework 一级 without a row; none when the table is empty (required-missing).
@@ -401,27 +417,30 @@ def _indicators(lay: Layout, form: spec.FormSpec, fw: data.Framework, lists: Lis
     lay.flag("required-missing", letters["level1"], first, f"{filled_all}=0")
 
 
-def _framework_keys(lay: Layout, fw: data.Framework, lists: Lists) -> tuple[str, str, str]:
-    """Compact 一级 names with their position, and ``position|二级`` pairs, read from the template's lists."""
-    n = len(fw.level1)
-    for i in range(1, n + 1):
+def _framework_keys(lay: Layout, fw: data.Framework, lists: Lists) -> tuple[list[str], list[str]]:
+    """Cells holding the compact 一级 names (in framework order) and the ``position|二级`` pairs, read from the
+    template's own dropdown lists."""
+    keys: list[str] = []
+    for i in range(1, len(fw.level1) + 1):
         lay.put("fw_key", i, f'SUBSTITUTE(INDEX({lists.level1},{i})," ","")')
-        lay.cells[f"{lay.col('fw_index')}{i}"] = i
-    row = 1
+        keys.append(lay.at("fw_key", i))
+    pairs: list[str] = []
     for i, (level1, ref) in enumerate(zip(fw.level1, lists.level2, strict=True), start=1):
         for j in range(1, len(fw.levels[level1]) + 1):
+            row = len(pairs) + 1
             lay.put("fw_pair", row, f'{i}&"|"&SUBSTITUTE(INDEX({ref},{j})," ","")')
-            row += 1
-    return lay.span("fw_key", 1, n), lay.span("fw_index", 1, n), lay.span("fw_pair", 1, row - 1)
+            pairs.append(lay.at("fw_pair", row))
+    return keys, pairs
 
 
-def _marker_ranges(lay: Layout) -> tuple[str, str]:
+def _marker_cells(lay: Layout) -> tuple[list[str], list[str]]:
     vocab = data.targets()
+    out: list[list[str]] = []
     for key, words in (("rate_words", vocab.rate_markers), ("uncapped_words", vocab.uncapped_rate_markers)):
         for i, word in enumerate(words, start=1):
             lay.cells[f"{lay.col(key)}{i}"] = word
-    return (lay.span("rate_words", 1, len(vocab.rate_markers)),
-            lay.span("uncapped_words", 1, len(vocab.uncapped_rate_markers)))
+        out.append([lay.at(key, i) for i in range(1, len(words) + 1)])
+    return out[0], out[1]
 
 
 def _started(lay: Layout, form: spec.FormSpec, unit_locked: bool) -> None:

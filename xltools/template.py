@@ -604,7 +604,8 @@ def _lists_sheet(wb: Workbook, ws: Worksheet, framework: data.Framework, passwor
     ws.sheet_state = "hidden"
     _protect(ws, password, HIDDEN_PROTECTION)
     return live.Lists(
-        choices={key: refs[choice_name(key)] for key in data.choices()},
+        choices={key: tuple(f"INDEX({refs[choice_name(key)]},{i})" for i in range(1, len(items) + 1))
+                 for key, items in data.choices().items()},
         level1=refs[LEVEL1_NAME],
         level2=tuple(refs[level1] for level1 in framework.level1),
     )
