@@ -1,7 +1,8 @@
 """End to end in a real client: an annotated copy, opened in LibreOffice, shows the problem cells in colour.
 
-The highlight comes only from the rows `xltools check --annotate` wrote into 校验结果 (the template's own live
-checks do not cover these cells): the original renders them white.
+Two sources of colour, each shown on its own cells: the template's live checks mark what a formula can decide
+(an amount typed as text, a period outside the budget year) on the original already; the target findings only
+the engine makes (an unreadable target, a vague one) appear once `xltools check --annotate` lists them in 校验结果.
 """
 
 from __future__ import annotations
@@ -21,22 +22,33 @@ pytestmark = pytest.mark.libreoffice
 
 
 def test_annotated_copy_highlights_the_cells_it_lists(tmp_path: Path) -> None:
-    form = write(tmp_path / "form.xlsx", valid_values(
-        total_budget="约100",  # amount-invalid (error) at 项目总预算
-        start=dt.date(2018, 1, 1), end=dt.date(2018, 12, 31),  # date-outside-year (warning) at 开始时间
-    ))
+    values = valid_values(
+        total_budget="约100",  # amount-invalid (error) at 项目总预算: live
+        start=dt.date(2018, 1, 1), end=dt.date(2018, 12, 31),  # date-outside-year (warning) at 开始时间: live
+    )
+    values["indicators"][1]["target"] = "??"  # target-unparseable (error): the engine's only
+    values["indicators"][2]["target"] = "较上年增长"  # target-vague (warning): the engine's only
+    form = write(tmp_path / "form.xlsx", values)
     result = CliRunner().invoke(main, ["check", str(form), "--annotate", str(tmp_path / "annotated")])
     assert result.exit_code == 1, result.output
     annotated = tmp_path / "annotated" / form.name
     original_pdf, annotated_pdf = (
         lo.to_pdf([form], tmp_path / "pdf-original")[0], lo.to_pdf([annotated], tmp_path / "pdf-annotated")[0])
+    texts = ("约100", "2018-01-01", "2018-12-31", "??", "较上年增长")
 
     def colours(pdf: Path) -> dict[str, list[tuple[int, int, int]]]:
-        raster = lo.render_page(pdf, 1, dpi=100)
-        return {text: _backgrounds(pdf, raster, text) for text in ("约100", "2018-01-01", "2018-12-31")}
+        out = {}
+        for page in (1, 2):
+            raster = lo.render_page(pdf, page, dpi=100)
+            for text in texts:
+                found = _backgrounds(pdf, raster, text, page)
+                if found:
+                    out[text] = found
+        return out
 
     before, after = colours(original_pdf), colours(annotated_pdf)
-    assert all(len(v) == 1 and _close(v[0], WHITE) for v in before.values()), before
-    assert _close(after["约100"][0], RED), after
-    assert _close(after["2018-01-01"][0], ORANGE), after  # the finding points at 开始时间 only
-    assert _close(after["2018-12-31"][0], WHITE), after
+    expected_before = {"约100": RED, "2018-01-01": ORANGE, "2018-12-31": WHITE, "??": WHITE, "较上年增长": WHITE}
+    expected_after = {**expected_before, "??": RED, "较上年增长": ORANGE}
+    for seen, expected in ((before, expected_before), (after, expected_after)):
+        assert set(seen) == set(texts), seen
+        assert all(len(seen[t]) == 1 and _close(seen[t][0], expected[t]) for t in texts), seen

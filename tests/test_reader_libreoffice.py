@@ -32,19 +32,19 @@ def test_resaved_by_libreoffice_reads_the_same(tmp_path: Path) -> None:
                           end=dt.date(2019, 12, 31), remarks="第一行\n第二行", prior_executed=1_100_000)
     src = write(tmp_path / "form.xlsx", values)
     expected = snapshot(src)
-    assert expected["fields"]["total_budget"] == ("B12", 1_200_000.0, None)  # type: ignore[index]
+    assert expected["fields"]["total_budget"] == ("B13", 1_200_000.0, None)  # type: ignore[index]
     out = tmp_path / "lo"
     resaved = [
         libreoffice.convert([src], "xlsx:Calc Office Open XML", out / "xlsx")[0],
         libreoffice.convert([src], "ods", out / "ods")[0],
         libreoffice.convert([src], "xls:MS Excel 97", out / "xls")[0],
     ]
-    assert check_file(src).report.codes() == [("prior-exceeds-budget", "D13")]
+    assert check_file(src).report.codes() == [("prior-exceeds-budget", "D14")]
     for path in resaved:
         assert snapshot(path) == expected, path.suffix
         # LibreOffice recalculated the template's check formulas and cached results; the engine ignores them
         # and recomputes, so the findings are the same as for the original.
-        assert check_file(path).report.codes() == [("prior-exceeds-budget", "D13")], path.suffix
+        assert check_file(path).report.codes() == [("prior-exceeds-budget", "D14")], path.suffix
 
 
 def test_ods_extent_agrees_with_calamine_and_a_far_cell_is_refused(tmp_path: Path) -> None:
@@ -67,7 +67,9 @@ def test_ods_extent_agrees_with_calamine_and_a_far_cell_is_refused(tmp_path: Pat
     for name in (spec.FORM_SHEET, spec.META_SHEET):
         ws = book.get_sheet_by_name(name)
         rows, cols = ods_extent(content, name)
-        assert (rows, cols) == (ws.height, ws.width), name
+        # The bound may count one more row than calamine: a formula cell whose result is empty text (the live
+        # checks' helpers on _xltools) is content to the XML, nothing to calamine. Larger is the safe side.
+        assert (rows - ws.height, cols) in ((0, ws.width), (1, ws.width)), name
     # One value in a row repeated 900,000 times, 40 columns out: 36 million cells for calamine.
     far = (b'<table:table-row table:number-rows-repeated="900000"><table:table-cell '
            b'table:number-columns-repeated="39"/><table:table-cell office:value-type="string">'

@@ -217,16 +217,16 @@ def test_live_checks_compute_in_libreoffice(typed: tuple[dict[str, Any], Path]) 
     bad, good = results["bad"], results["good"]
     assert bad["protected"] is True  # typed into unlocked cells of the protected sheet
     assert bad["cells"] == {
-        "B14": ["80.00%", 0.8],
-        "D14": ["当年预算超过总预算", 0.0],
-        "D47": ["1,050,000.00", 1_050_000.0],
-        "B47": ["合计与项目当年预算不一致", 0.0],
+        "B15": ["80.00%", 0.8],
+        "D15": ["当年预算超过总预算", 0.0],
+        "D48": ["1,050,000.00", 1_050_000.0],
+        "B48": ["合计与项目当年预算不一致", 0.0],
     }
     assert good["cells"] == {
-        "B14": ["99.00%", 0.99],
-        "D14": ["正确", 0.0],
-        "D47": ["800,000.00", 800_000.0],
-        "B47": ["合计与项目当年预算一致", 0.0],
+        "B15": ["99.00%", 0.99],
+        "D15": ["正确", 0.0],
+        "D48": ["800,000.00", 800_000.0],
+        "B48": ["合计与项目当年预算一致", 0.0],
     }
 
 
@@ -236,11 +236,21 @@ def _grid(raster: lo.Raster, word: lo.Word) -> list[tuple[int, int, int]]:
     return [raster.at_points(x, y) for x in xs for y in ys]
 
 
-def _backgrounds(pdf: Path, raster: lo.Raster, text: str) -> list[tuple[int, int, int]]:
-    """The dominant colour behind each occurrence of the word ``text`` on page 1, top to bottom: the cell's
-    (conditional) fill."""
-    words = sorted((w for w in lo.pdf_words(pdf) if w.page == 1 and w.text == text), key=lambda w: (w.y0, w.x0))
+def _backgrounds(pdf: Path, raster: lo.Raster, text: str, page: int = 1) -> list[tuple[int, int, int]]:
+    """The dominant colour behind each occurrence of the word ``text`` on ``page`` (rendered as ``raster``), top
+    to bottom: the cell's (conditional) fill."""
+    words = sorted((w for w in lo.pdf_words(pdf) if w.page == page and w.text == text), key=lambda w: (w.y0, w.x0))
     return [Counter(_grid(raster, w)).most_common(1)[0][0] for w in words]
+
+
+def _backgrounds_on_pages(pdf: Path, texts: Any, pages: int = 2) -> dict[str, list[tuple[int, int, int]]]:
+    """``_backgrounds`` of each text over the first ``pages`` pages, in reading order."""
+    out: dict[str, list[tuple[int, int, int]]] = {t: [] for t in texts}
+    for page in range(1, pages + 1):
+        raster = lo.render_page(pdf, page, dpi=100)
+        for text in texts:
+            out[text] += _backgrounds(pdf, raster, text, page)
+    return out
 
 
 def _close(a: tuple[int, int, int], b: tuple[int, int, int]) -> bool:
@@ -250,7 +260,6 @@ def _close(a: tuple[int, int, int], b: tuple[int, int, int]) -> bool:
 def test_inconsistent_cells_render_red_and_warnings_orange(typed: tuple[dict[str, Any], Path]) -> None:
     _, out = typed
     pdf = out / "bad.pdf"
-    raster = lo.render_page(pdf, 1, dpi=100)
     expected = {
         "1,200,000.00": RED,  # 项目当年预算: exceeds the total and differs from the sub-project total
         "当年预算超过总预算": RED,
@@ -264,14 +273,13 @@ def test_inconsistent_cells_render_red_and_warnings_orange(typed: tuple[dict[str
         "500,000.00": WHITE,
         "700,000.00": WHITE,
     }
-    seen = {text: _backgrounds(pdf, raster, text) for text in expected}
+    seen = _backgrounds_on_pages(pdf, expected)
     assert all(len(seen[t]) == 1 and _close(seen[t][0], expected[t]) for t in expected), seen
 
 
 def test_consistent_values_render_without_red(typed: tuple[dict[str, Any], Path]) -> None:
     _, out = typed
     pdf = out / "good.pdf"
-    raster = lo.render_page(pdf, 1, dpi=100)
     expected = {
         "800,000.00": [WHITE, CHECK_GREY],  # 项目当年预算, then 合计
         "1,000,000.00": [WHITE],
@@ -280,7 +288,7 @@ def test_consistent_values_render_without_red(typed: tuple[dict[str, Any], Path]
         "594,000.00": [WHITE],
         "合计与项目当年预算一致": [CHECK_GREY],
     }
-    seen = {text: _backgrounds(pdf, raster, text) for text in expected}
+    seen = _backgrounds_on_pages(pdf, expected)
     assert all(len(seen[t]) == len(expected[t]) and all(map(_close, seen[t], expected[t])) for t in expected), seen
 
 

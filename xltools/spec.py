@@ -253,10 +253,10 @@ BLOCKS_V1: tuple[Block, ...] = (
     Line(Field("project_type", "项目类型", CHOICE, choices="project_type")),
     Line(Field("category", "资金用途", CHOICE, choices="category")),
     Pair(Field("start", "开始时间", DATE), Field("end", "结束时间", DATE)),
-    Line(Field("overview", "项目概况", LONG, row_height=90)),
-    Line(Field("basis", "立项依据", LONG, row_height=90)),
-    Line(Field("necessity", "项目设立的必要性", LONG, row_height=90)),
-    Line(Field("measures", "保证项目实施的制度、措施", LONG, row_height=90)),
+    Line(Field("overview", "项目概况", LONG, row_height=84)),
+    Line(Field("basis", "立项依据", LONG, row_height=84)),
+    Line(Field("necessity", "项目设立的必要性", LONG, row_height=84)),
+    Line(Field("measures", "保证项目实施的制度、措施", LONG, row_height=84)),
     Pair(Field("total_budget", "项目总预算（元）", _M), Field("annual_budget", "项目当年预算（元）", _M)),
     # Blank for a new project, so not required.
     Pair(
@@ -321,14 +321,14 @@ BLOCKS_V1: tuple[Block, ...] = (
                 Column("target", "指标目标值", TEXT, 4),
             ),
             capacity=60,
-            visible=24,
+            visible=22,
         )
     ),
     Line(Field("remarks", "备注", LONG, required=False, row_height=45)),
 )
 
 # Version 2: the live self-check status line right under the year, then the same blocks as version 1.
-STATUS_ROW_HEIGHT = 30.0
+STATUS_ROW_HEIGHT = 22.0  # one line; the blank form still prints on two pages
 BLOCKS_V2: tuple[Block, ...] = (StatusLine("status"), *BLOCKS_V1)
 VERSION_BLOCKS: dict[str, tuple[Block, ...]] = {"1": BLOCKS_V1, "2": BLOCKS_V2}
 assert tuple(VERSION_BLOCKS) == SUPPORTED_VERSIONS
