@@ -39,3 +39,16 @@ def test_readme_opens_with_the_two_make_commands() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci
+
+
+def test_readme_lists_every_live_check_with_its_coverage() -> None:
+    """The README's rule table says, per code, what the template's own formulas cover (xltools.live.COVERAGE)."""
+    from xltools import live
+
+    rows = {line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]]
+            for line in README.splitlines() if line.startswith("| ") and line.count("|") == 6}
+    shown = {"full": "完整", "subset": "部分"}
+    for code, (coverage, note) in live.COVERAGE.items():
+        assert rows[code][:2] == [shown[coverage], note], code
+    for code in ("target-unparseable", "target-vague"):
+        assert rows[code][0] == "否"
