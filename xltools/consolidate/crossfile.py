@@ -31,7 +31,6 @@ def duplicates(files: Sequence[FileRows]) -> list[Finding]:
         key = (name_key(rows.summary[_UNIT]), name_key(rows.summary[_PROJECT]))
         if key[0] and key[1]:
             groups[key].append(rows)
-    cell = spec.build().fields["project"].cell
     out = []
     for group in groups.values():
         if len(group) < 2:
@@ -42,7 +41,7 @@ def duplicates(files: Sequence[FileRows]) -> list[Finding]:
             out.append(Finding.of(
                 "duplicate-submission",
                 f"“{rows.summary[_UNIT]}”的项目“{rows.summary[_PROJECT]}”重复报送，另见：{others}。请确认保留哪一份。",
-                file=rows.file, sheet=spec.FORM_SHEET, cell=cell,
+                file=rows.file, sheet=spec.FORM_SHEET, cell=spec.build_for(rows.version).fields["project"].cell,
             ))
     return out
 

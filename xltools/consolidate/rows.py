@@ -34,6 +34,7 @@ class FileRows:
     subprojects: list[tuple[Any, ...]] = field(default_factory=list)
     indicators: list[tuple[Any, ...]] = field(default_factory=list)
     framework: str = ""
+    version: str = ""  # the template version the form was made on: its cell addresses
 
 
 def _text(cv: CellValue) -> str | None:
@@ -81,6 +82,7 @@ def from_result(result: CheckResult) -> FileRows:
     unit, project = values["unit"], values["project"]
     rows.summary = (*values.values(), rate, len(decl.subprojects), subtotal, len(decl.indicators))
     rows.framework = decl.framework
+    rows.version = decl.template_version
     for i, (sub, amount) in enumerate(zip(decl.subprojects, amounts, strict=True), start=1):
         rows.subprojects.append((unit, project, i, _text(sub.name), amount, sub.name.cell))
     for i, ind in enumerate(decl.indicators, start=1):

@@ -162,7 +162,7 @@ def _validated(files: list[FileRows], built: Tables, unit_list: Sequence[Unit] |
     engine = [f for rows in files for f in rows.findings]
     extra = crossfile.duplicates(files)
     frames = {"summary": built.summary, "subprojects": built.subprojects, "indicators": built.indicators}
-    extra += schemas.validate(frames, engine + extra)
+    extra += schemas.validate(frames, engine + extra, {rows.file: rows.version for rows in files if rows.version})
     # Findings of a file stay together, in input order; the batch-wide ones (units not returned) come last.
     by_file: dict[str, list[Finding]] = {}
     for f in extra:

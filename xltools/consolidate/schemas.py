@@ -9,7 +9,7 @@ restates, at the cell the value came from (``schema-invalid`` only when no code 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -245,12 +245,12 @@ def failures(df: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
     return pd.DataFrame(columns=["schema_context", "column", "check", "failure_case", "index"])
 
 
-def _cell(schema: TableSchema, target: Target | None, row: pd.Series) -> tuple[str, str]:
-    """(sheet, cell) of the form cell a table value came from."""
+def _cell(schema: TableSchema, target: Target | None, row: pd.Series, version: str) -> tuple[str, str]:
+    """(sheet, cell) of the form cell a table value came from, in the template ``version`` of its file."""
     if target is None:
         return "", ""
     if target.field is not None:
-        return spec.FORM_SHEET, _F[target.field].cell
+        return spec.FORM_SHEET, spec.build_for(version).fields[target.field].cell
     if target.column is not None:
         digits = "".join(ch for ch in str(row.get(t.CELL, "")) if ch.isdigit())
         if digits:
@@ -269,8 +269,10 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def to_findings(df: pd.DataFrame, schema: TableSchema, cases: pd.DataFrame) -> list[Finding]:
-    """One finding per failing value (column checks) or failing row (row checks), at its source file and cell."""
+def to_findings(df: pd.DataFrame, schema: TableSchema, cases: pd.DataFrame,
+                versions: Mapping[str, str] | None = None) -> list[Finding]:
+    """One finding per failing value (column checks) or failing row (row checks), at its source file and cell
+    (``versions``: file -> template version, whose layout gives a field's cell; the current one by default)."""
     out: list[Finding] = []
     done: set[tuple[str, Any]] = set()
     for case in cases.itertuples(index=False):
@@ -293,8 +295,10 @@ def to_findings(df: pd.DataFrame, schema: TableSchema, cases: pd.DataFrame) -> l
             code = target.null_code
         else:
             code = target.code
-        sheet, cell = _cell(schema, target, row) if row is not None and code != "schema-invalid" else ("", "")
         file = "" if row is None else _shown(row.get(t.SOURCE, row.get("文件")))
+        version = (versions or {}).get(file, spec.TEMPLATE_VERSION)
+        sheet, cell = (_cell(schema, target, row, version) if row is not None and code != "schema-invalid"
+                       else ("", ""))
         what = _CHECK_WORDS.get(check, check)
         if column:
             value = _shown(case.failure_case)
@@ -305,15 +309,17 @@ def to_findings(df: pd.DataFrame, schema: TableSchema, cases: pd.DataFrame) -> l
     return out
 
 
-def validate(frames: dict[str, pd.DataFrame], reported: Iterable[Finding] = ()) -> list[Finding]:
-    """Validate each table (lazily) and return the failures the engine did not already report at that cell."""
+def validate(frames: dict[str, pd.DataFrame], reported: Iterable[Finding] = (),
+             versions: Mapping[str, str] | None = None) -> list[Finding]:
+    """Validate each table (lazily) and return the failures the engine did not already report at that cell.
+    ``versions`` maps a file to the template version it was made on (field cells differ between versions)."""
     seen = list(reported)
     errors_at = {(f.file, f.cell) for f in seen if f.severity == "error"}
     same = {(f.file, f.cell, f.code) for f in seen}
     out: dict[Finding, None] = {}  # ordered and de-duplicated in one step (a bad batch has thousands)
     for key, df in frames.items():
         schema = SCHEMAS[key]
-        for f in to_findings(df, schema, failures(df, schema)):
+        for f in to_findings(df, schema, failures(df, schema), versions):
             if f.cell and ((f.file, f.cell) in errors_at or (f.file, f.cell, f.code) in same):
                 continue
             out[f] = None
