@@ -164,12 +164,17 @@ def plain_number(u: str) -> str:
             f'LEN({u})-LEN(SUBSTITUTE({u},".",""))<=1,RIGHT({u},1)<>".",LEN(SUBSTITUTE({u},".",""))>0)')
 
 
-def without_percent(t: str) -> str:
-    return f'IF(OR(RIGHT({t},1)="%",RIGHT({t},1)="％"),LEFT({t},LEN({t})-1),{t})'
-
-
 def is_percent(t: str) -> str:
-    return f'OR(RIGHT({t},1)="%",RIGHT({t},1)="％")'
+    """True when ``t`` ends in a percent sign (targets.toml's ``percent_units``)."""
+    return "OR(" + ",".join(f"RIGHT({t},{len(u)})={_q(u)}" for u in data.targets().percent_units) + ")"
+
+
+def without_percent(t: str) -> str:
+    """``t`` without a trailing percent sign."""
+    out = t
+    for unit in data.targets().percent_units:
+        out = f"IF(RIGHT({t},{len(unit)})={_q(unit)},LEFT({t},LEN({t})-{len(unit)}),{out})"
+    return out
 
 
 def without_at_least_sign(t: str) -> str:
