@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -27,14 +28,39 @@ _F = spec.build().fields
 _TOL = spec.MONEY_TOLERANCE
 
 
+@dataclass(frozen=True)
+class Levels:
+    """The accepted 一级 and (一级, 二级) of the frameworks a batch may hold, as vectorisable keys:
+    ``"<framework id>\x1f<一级 key>"`` and ``"<id>\x1f<一级 key>\x1f<二级 key>"`` (keys: :func:`xltools.data.name_key`,
+    so aliases and stray spaces pass exactly as the rules let them)."""
+
+    ids: frozenset[str]
+    level1: frozenset[str]
+    pairs: frozenset[str]
+
+
 @cache
-def framework_levels() -> dict[str, frozenset[str]]:
-    """一级 -> allowed 二级 over every framework shipped as data (a table may mix frameworks)."""
-    levels: dict[str, set[str]] = {}
-    for framework_id in data.framework_ids():
-        for level1, level2 in data.framework(framework_id).levels.items():
-            levels.setdefault(level1, set()).update(level2)
-    return {k: frozenset(v) for k, v in levels.items()}
+def levels_of(frameworks: data.Frameworks) -> Levels:
+    fws = [fw for fw in map(frameworks.get, frameworks.ids) if fw is not None]
+    level1 = {f"{fw.id}\x1f{k1}" for fw in fws for k1 in fw.spellings()}
+    pairs = {f"{fw.id}\x1f{k1}\x1f{k2}" for fw in fws for k1, k2s in fw.spellings().items() for k2 in k2s}
+    return Levels(frozenset(fw.id for fw in fws), frozenset(level1), frozenset(pairs))
+
+
+# The frameworks of the run being validated (pandera checks take no arguments); the shipped ones by default.
+_FRAMEWORKS: ContextVar[data.Frameworks | None] = ContextVar("frameworks", default=None)
+
+
+def _key(column: pd.Series) -> pd.Series:
+    """:func:`xltools.data.name_key`, vectorised."""
+    return column.astype("str").str.normalize("NFKC").str.replace(r"\s+", "", regex=True).str.casefold()
+
+
+def _level1_keys(df: pd.DataFrame) -> tuple[pd.Series, pd.Series, Levels]:
+    """(framework-known mask, "<id>\x1f<一级 key>" per row, the accepted keys)."""
+    levels = levels_of(_FRAMEWORKS.get() or data.Frameworks())
+    framework = df[t.FRAMEWORK].astype("str")
+    return framework.isin(list(levels.ids)), framework + "\x1f" + _key(df[t.LEVEL1]), levels
 
 
 def _le(a: pd.Series, b: pd.Series) -> pd.Series:
@@ -111,27 +137,29 @@ class IndicatorSchema(pa.DataFrameModel):
     level3: Series[str] = pa.Field(alias=t.LEVEL3)
     target: Series[str] = pa.Field(alias=t.TARGET)
     # 无法识别 (unparseable) is not a kind the bureau table accepts; 不可衡量 (vague) is a reviewer's warning.
-    kind: Series[str] = pa.Field(alias="目标类型", isin=("定量", "定性", "不可衡量"))
+    kind: Series[str] = pa.Field(alias="目标类型", isin=("定量", "定性", "时限", "不可衡量"))
     operator: Series[str] = pa.Field(alias="比较符", isin=OPERATORS, nullable=True)
     number: Series[float] = pa.Field(alias="目标数值", nullable=True)
     unit_of_measure: Series[str] = pa.Field(alias="计量单位", nullable=True)
     word: Series[str] = pa.Field(alias="定性词", nullable=True)
     source: Series[str] = pa.Field(alias=t.SOURCE)
     cell: Series[str] = pa.Field(alias=t.CELL, str_matches=r"^[A-Z]+[0-9]+$")
+    framework: Series[str] = pa.Field(alias=t.FRAMEWORK)
 
+    # Both checks judge each row by the framework its form records. Vectorised on string keys: tens of thousands
+    # of rows, no Python loop.
     @pa.dataframe_check
     @classmethod
     def level1_known(cls, df: pd.DataFrame) -> pd.Series:
-        return df[t.LEVEL1].isna() | df[t.LEVEL1].isin(list(framework_levels()))
+        known, level1, levels = _level1_keys(df)
+        return df[t.LEVEL1].isna() | ~known | level1.isin(list(levels.level1))
 
     @pa.dataframe_check
     @classmethod
     def level2_allowed(cls, df: pd.DataFrame) -> pd.Series:
-        levels = framework_levels()
-        # Vectorised on "一级\x1f二级" keys: tens of thousands of rows, no Python loop.
-        allowed = [f"{a}\x1f{b}" for a, bs in levels.items() for b in bs]
-        pair = df[t.LEVEL1].astype("str") + "\x1f" + df[t.LEVEL2].astype("str")
-        return ~df[t.LEVEL1].isin(list(levels)) | df[t.LEVEL2].isna() | pair.isin(allowed)
+        known, level1, levels = _level1_keys(df)
+        pair = level1 + "\x1f" + _key(df[t.LEVEL2])
+        return ~known | ~level1.isin(list(levels.level1)) | df[t.LEVEL2].isna() | pair.isin(list(levels.pairs))
 
     class Config:
         strict = True
@@ -305,8 +333,18 @@ def to_findings(df: pd.DataFrame, schema: TableSchema, cases: pd.DataFrame) -> l
     return out
 
 
-def validate(frames: dict[str, pd.DataFrame], reported: Iterable[Finding] = ()) -> list[Finding]:
-    """Validate each table (lazily) and return the failures the engine did not already report at that cell."""
+def validate(frames: dict[str, pd.DataFrame], reported: Iterable[Finding] = (),
+             frameworks: data.Frameworks | None = None) -> list[Finding]:
+    """Validate each table (lazily) and return the failures the engine did not already report at that cell.
+    ``frameworks``: the frameworks the forms were checked against (default: the shipped ones)."""
+    token = _FRAMEWORKS.set(frameworks or data.Frameworks())
+    try:
+        return _validate(frames, reported)
+    finally:
+        _FRAMEWORKS.reset(token)
+
+
+def _validate(frames: dict[str, pd.DataFrame], reported: Iterable[Finding]) -> list[Finding]:
     seen = list(reported)
     errors_at = {(f.file, f.cell) for f in seen if f.severity == "error"}
     same = {(f.file, f.cell, f.code) for f in seen}

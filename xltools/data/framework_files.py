@@ -57,6 +57,9 @@ class Framework:
     _level1_keys: dict[str, str] = field(init=False, repr=False, compare=False)
     _level2_keys: dict[str, dict[str, str]] = field(init=False, repr=False, compare=False)
 
+    def __hash__(self) -> int:  # the dict fields are not hashable; equal frameworks share id and levels' names
+        return hash((self.id, self.name, tuple(self.levels)))
+
     def __post_init__(self) -> None:
         keys1: dict[str, str] = {}
         keys2: dict[str, dict[str, str]] = {}
