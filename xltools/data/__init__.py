@@ -104,6 +104,8 @@ class TargetVocabulary:
     operator_words: dict[str, str] = field(default_factory=dict)  # word -> operator, before the number
     operator_suffixes: dict[str, str] = field(default_factory=dict)  # word -> operator, after the number
     uncapped_rate_markers: tuple[str, ...] = ()
+    grades: tuple[str, ...] = ()  # grading words, accepted like the qualitative ones
+    deadline: dict[str, tuple[str, ...]] = field(default_factory=dict)  # prefixes, before_prefixes, periods, ...
 
 
 @cache
@@ -116,4 +118,6 @@ def targets() -> TargetVocabulary:
         operator_words=dict(raw.get("operator_words", {})),
         operator_suffixes=dict(raw.get("operator_suffixes", {})),
         uncapped_rate_markers=tuple(raw.get("uncapped_rate_markers", ())),
+        grades=tuple(raw.get("grades", ())),
+        deadline={key: tuple(words) for key, words in raw.get("deadline", {}).items()},
     )
