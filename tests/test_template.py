@@ -142,8 +142,8 @@ def test_each_validation_type_formula_and_range(form: Worksheet) -> None:
     for rows in indicator_segments:
         top = rows.split(":")[0]
         expected[seg("A", rows)] = ("list", None, "xlt_level1", None, "stop")
-        # The dependent dropdown: the 二级 list is the defined name spelled like the chosen 一级 text.
-        expected[seg("B", rows)] = ("list", None, f"INDIRECT($A{top})", None, "stop")
+        # The dependent dropdown: the 二级 list of the chosen 一级's position (xlt_l2_1 ...).
+        expected[seg("B", rows)] = ("list", None, f'INDIRECT("xlt_l2_"&MATCH($A{top},xlt_level1,0))', None, "stop")
         # Suggestions that still accept free text.
         expected[seg("C", rows)] = ("list", None, "xlt_level3", None, "information")
         expected[seg("D", rows)] = ("textLength", "lessThanOrEqual", "50", None, "warning")
@@ -189,11 +189,11 @@ def _list_values(wb: Workbook, name: str) -> list[str]:
 def test_defined_names_behind_the_dropdowns(wb: Workbook) -> None:
     fw = data.framework("sh2019")
     assert _list_values(wb, "xlt_level1") == ["投入和管理目标", "产出目标", "效果目标", "影响力目标"]
-    assert {name: _list_values(wb, name) for name in fw.level1} == {
-        "投入和管理目标": ["项目立项", "投入管理", "财务管理", "项目实施"],
-        "产出目标": ["数量目标", "质量目标", "时效目标", "成本目标"],
-        "效果目标": ["经济效益目标", "社会效益目标", "生态效益目标"],
-        "影响力目标": ["可持续目标", "满意度目标"],
+    assert {name: _list_values(wb, name) for name in ("xlt_l2_1", "xlt_l2_2", "xlt_l2_3", "xlt_l2_4")} == {
+        "xlt_l2_1": ["项目立项", "投入管理", "财务管理", "项目实施"],
+        "xlt_l2_2": ["数量目标", "质量目标", "时效目标", "成本目标"],
+        "xlt_l2_3": ["经济效益目标", "社会效益目标", "生态效益目标"],
+        "xlt_l2_4": ["可持续目标", "满意度目标"],
     }
     assert _list_values(wb, "xlt_level3") == list(fw.common_level3)
     assert _list_values(wb, "xlt_project_type") == list(spec.choices("project_type"))
@@ -301,11 +301,12 @@ def test_another_year_and_password(tmp_path: Path) -> None:
         build_template(year=0)
 
 
-def test_a_level1_text_that_cannot_be_a_name_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    bad = data.Framework("x", "x", {"A1": ("甲",)}, ())
-    monkeypatch.setattr(data, "framework", lambda _id="": bad)
-    with pytest.raises(TemplateError, match="A1"):
-        build_template()
+def test_a_level1_text_that_is_no_excel_name_still_makes_a_template() -> None:
+    """一级 texts are list items, never names: a cell reference, digits first, spaces and brackets all work."""
+    odd = data.Framework("x", "x", {"A1": ("甲",), "2 产出（试行）": ("乙", "丙")}, ())
+    wb = build_template(framework=odd)
+    assert _list_values(wb, "xlt_level1") == ["A1", "2 产出（试行）"]
+    assert _list_values(wb, "xlt_l2_2") == ["乙", "丙"]
 
 
 # --- unit templates ------------------------------------------------------------------------------------------

@@ -223,7 +223,7 @@ class _Reader:
                     raise self.fail(f"{where}level2_aliases 中的“{target}”不是该一级指标的二级指标"
                                     f"（{'、'.join(level2)}）。", line)
                 inner[target] = self.texts(values, f"{where}level2_aliases.{target}", line, nonempty=False)
-            self.distinct([(n, f"{where}level2") for n in level2]
+            self.distinct([(n, f"{where}level2[{j + 1}]") for j, n in enumerate(level2)]
                           + [(a, f"{where}level2_aliases.{t}") for t, vs in inner.items() for a in vs],
                           "二级指标", line)
             levels[name], aliases[name] = level2, own
@@ -255,10 +255,16 @@ class _Reader:
 
 
 def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"true 或 false（{str(value).lower()}）"
+    if isinstance(value, int | float):
+        return f"数字（{value}）"
+    if isinstance(value, str):
+        return f"文字（“{value}”）"
     for kind, label in _KIND_NAMES.items():
-        if type(value) is kind:
-            return f"{label}（{value!r}）" if kind in (str, bool) else label
-    return f"{type(value).__name__}（{value!r}）"
+        if isinstance(value, kind):
+            return label
+    return f"日期或时间（{value}）"  # what else TOML can hold
 
 
 _TOML_WHERE = re.compile(r"\(at line (\d+), column (\d+)\)")
