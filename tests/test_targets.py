@@ -250,9 +250,7 @@ def test_compound_units(text: str, normalised: str, operator: str | None, number
 )
 def test_comparator_words_in_front_or_behind(text: str, normalised: str, operator: str, number: float, unit: str,
                                             notes: tuple[str, ...]) -> None:
-    t = parse_target(text)
-    assert (t.kind, t.normalised, t.operator, t.number, t.unit, t.normalisations) == (
-        "quantitative", normalised, operator, number, unit, notes)
+    test_quantitative_variants(text, normalised, operator, number, unit, notes)
 
 
 def test_contradicting_comparators_are_not_read_as_a_number() -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -51,21 +52,39 @@ def levels_of(frameworks: data.Frameworks) -> Levels:
 _FRAMEWORKS: ContextVar[data.Frameworks | None] = ContextVar("frameworks", default=None)
 
 
-def _key(column: pd.Series) -> pd.Series:
-    """:func:`xltools.data.name_key`, vectorised."""
-    return column.astype("str").str.normalize("NFKC").str.replace(r"\s+", "", regex=True).str.casefold()
-
-
-def _level1_keys(df: pd.DataFrame) -> tuple[pd.Series, pd.Series, Levels]:
-    """(framework-known mask, "<id>\x1f<一级 key>" per row, the accepted keys)."""
-    levels = levels_of(_FRAMEWORKS.get() or data.Frameworks())
-    framework = df[t.FRAMEWORK].astype("str")
-    return framework.isin(list(levels.ids)), framework + "\x1f" + _key(df[t.LEVEL1]), levels
+def _levels() -> Levels:
+    return levels_of(_FRAMEWORKS.get() or data.Frameworks())
 
 
 def _le(a: pd.Series, b: pd.Series) -> pd.Series:
     """a <= b where both are numbers; true where either is missing (a blank is another rule's business)."""
     return a.isna() | b.isna() | (a <= b + _TOL)
+
+
+def _judged(df: pd.DataFrame, columns: Sequence[str], ok: Callable[[tuple[str, ...]], bool]) -> pd.Series:
+    """``ok`` of each row's values in ``columns`` (blank -> ""), judged once per distinct combination: a batch repeats
+    a few dozen names over tens of thousands of rows. Integer codes, not joined strings: those cost ~20 ms per
+    15,000 rows."""
+    key = np.zeros(len(df), dtype="int64")
+    coded = []
+    for column in columns:
+        codes, uniques = pd.factorize(df[column].astype("str").fillna(""))
+        coded.append((codes, uniques))
+        key = key * max(len(uniques), 1) + codes
+    combos, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    verdicts = np.array([ok(tuple(str(uniques[codes[i]]) for codes, uniques in coded)) for i in first], dtype=bool)
+    return pd.Series(verdicts[inverse] if len(combos) else np.ones(0, dtype=bool), index=df.index)
+
+
+def _level1_ok(levels: Levels, framework: str, level1: str) -> bool:
+    """Unknown frameworks and blank 一级 are other checks' business."""
+    return framework not in levels.ids or not level1 or f"{framework}\x1f{data.name_key(level1)}" in levels.level1
+
+
+def _level2_ok(levels: Levels, framework: str, level1: str, level2: str) -> bool:
+    if not level2 or not _level1_ok(levels, framework, level1) or framework not in levels.ids or not level1:
+        return True  # a blank 二级 or an unknown 一级 is reported by the other checks
+    return f"{framework}\x1f{data.name_key(level1)}\x1f{data.name_key(level2)}" in levels.pairs
 
 
 class SummarySchema(pa.DataFrameModel):
@@ -146,20 +165,18 @@ class IndicatorSchema(pa.DataFrameModel):
     cell: Series[str] = pa.Field(alias=t.CELL, str_matches=r"^[A-Z]+[0-9]+$")
     framework: Series[str] = pa.Field(alias=t.FRAMEWORK)
 
-    # Both checks judge each row by the framework its form records. Vectorised on string keys: tens of thousands
-    # of rows, no Python loop.
+    # Both checks judge each row by the framework its form records, with the rules' name comparison.
     @pa.dataframe_check
     @classmethod
     def level1_known(cls, df: pd.DataFrame) -> pd.Series:
-        known, level1, levels = _level1_keys(df)
-        return df[t.LEVEL1].isna() | ~known | level1.isin(list(levels.level1))
+        levels = _levels()
+        return _judged(df, [t.FRAMEWORK, t.LEVEL1], lambda v: _level1_ok(levels, *v))
 
     @pa.dataframe_check
     @classmethod
     def level2_allowed(cls, df: pd.DataFrame) -> pd.Series:
-        known, level1, levels = _level1_keys(df)
-        pair = level1 + "\x1f" + _key(df[t.LEVEL2])
-        return ~known | ~level1.isin(list(levels.level1)) | df[t.LEVEL2].isna() | pair.isin(list(levels.pairs))
+        levels = _levels()
+        return _judged(df, [t.FRAMEWORK, t.LEVEL1, t.LEVEL2], lambda v: _level2_ok(levels, *v))
 
     class Config:
         strict = True
