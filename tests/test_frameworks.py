@@ -196,8 +196,10 @@ def test_file_encodings_and_unreadable_files(tmp_path: Path) -> None:
     bom = tmp_path / "bom.toml"
     bom.write_bytes(GOOD.encode("utf-8-sig"))
     assert data.load_framework_file(bom).id == "x"
-    with pytest.raises(FrameworkFileError, match=r"无法读取指标体系文件“.*missing.toml”："):
+    with pytest.raises(FrameworkFileError, match=r"无法读取指标体系文件“.*missing.toml”：文件不存在。"):
         data.load_framework_file(tmp_path / "missing.toml")
+    with pytest.raises(FrameworkFileError, match=r"：这是一个文件夹，不是文件。"):
+        data.load_framework_file(tmp_path)
     big = tmp_path / "big.toml"
     big.write_bytes(b"#" * 1_000_001)
     with pytest.raises(FrameworkFileError, match="过大"):

@@ -7,7 +7,9 @@ Two entry points share one core, so a file and the Excel button read the same wa
 
 Before anything is typed, the template id and version on the meta sheet and every fixed label of the spec are
 verified: a foreign workbook, an unknown version or a layout with inserted rows yields ``template-mismatch`` and
-no declaration, rather than values read from the wrong cells.
+no declaration, rather than values read from the wrong cells. So does a form whose indicator framework (meta key
+``framework``) is neither shipped nor among the frameworks passed in (files given with ``--framework``): it is never
+checked against another framework. The framework found goes into ``Declaration.framework_def`` for the rules.
 
 Formula cells are never trusted: the reader ignores the template's check formulas (rules recompute them), and a
 formula a person typed into an input cell is read as its formula text (and is invalid in a money or date cell).

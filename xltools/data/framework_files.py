@@ -7,6 +7,7 @@ Standard library only: the engine, the worker processes and the template all imp
 
 from __future__ import annotations
 
+import errno
 import re
 import tomllib
 import unicodedata
@@ -284,6 +285,10 @@ def parse_framework(text: str, path: str) -> Framework:
     return reader.framework(raw)
 
 
+_READ_REASONS = {errno.ENOENT: "文件不存在", errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限",
+                 errno.EISDIR: "这是一个文件夹，不是文件"}
+
+
 def load_framework_file(path: str | Path) -> Framework:
     """Read and validate a framework file (UTF-8, with or without BOM; GB18030 as Windows tools write it)."""
     shown = str(path)
@@ -295,7 +300,7 @@ def load_framework_file(path: str | Path) -> Framework:
     except FrameworkFileError:
         raise
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
+        reason = _READ_REASONS.get(exc.errno or 0) or exc.strerror or type(exc).__name__
         raise FrameworkFileError(f"无法读取指标体系文件“{shown}”：{reason}。") from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
