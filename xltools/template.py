@@ -112,7 +112,8 @@ RESULTS_NOTE = "本表由校验程序写入：每行一处问题；所列单元�
 
 
 class TemplateError(ValueError):
-    """The spec or data files cannot make a valid workbook (e.g. a 一级 text that is not a valid name)."""
+    """The spec or data files cannot make a valid workbook (a budget year out of range, a blank unit name, a name
+    defined twice)."""
 
 
 # --- small helpers -------------------------------------------------------------------------------------------

@@ -31,9 +31,9 @@ _TOL = spec.MONEY_TOLERANCE
 
 @dataclass(frozen=True)
 class Levels:
-    """The accepted 一级 and (一级, 二级) of the frameworks a batch may hold, as vectorisable keys:
-    ``"<framework id>\x1f<一级 key>"`` and ``"<id>\x1f<一级 key>\x1f<二级 key>"`` (keys: :func:`xltools.data.name_key`,
-    so aliases and stray spaces pass exactly as the rules let them)."""
+    """The accepted 一级 and (一级, 二级) of the frameworks a batch may hold, as ``"<framework id>\x1f<一级 key>"`` and
+    ``"<id>\x1f<一级 key>\x1f<二级 key>"`` (keys: :func:`xltools.data.name_key`, so aliases and stray spaces pass
+    exactly as the rules let them)."""
 
     ids: frozenset[str]
     level1: frozenset[str]
@@ -71,9 +71,9 @@ def _judged(df: pd.DataFrame, columns: Sequence[str], ok: Callable[[tuple[str, .
         codes, uniques = pd.factorize(df[column].astype("str").fillna(""))
         coded.append((codes, uniques))
         key = key * max(len(uniques), 1) + codes
-    combos, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     verdicts = np.array([ok(tuple(str(uniques[codes[i]]) for codes, uniques in coded)) for i in first], dtype=bool)
-    return pd.Series(verdicts[inverse] if len(combos) else np.ones(0, dtype=bool), index=df.index)
+    return pd.Series(verdicts[inverse], index=df.index)
 
 
 def _level1_ok(levels: Levels, framework: str, level1: str) -> bool:
@@ -82,7 +82,7 @@ def _level1_ok(levels: Levels, framework: str, level1: str) -> bool:
 
 
 def _level2_ok(levels: Levels, framework: str, level1: str, level2: str) -> bool:
-    if not level2 or not _level1_ok(levels, framework, level1) or framework not in levels.ids or not level1:
+    if not level2 or not level1 or framework not in levels.ids or not _level1_ok(levels, framework, level1):
         return True  # a blank 二级 or an unknown 一级 is reported by the other checks
     return f"{framework}\x1f{data.name_key(level1)}\x1f{data.name_key(level2)}" in levels.pairs
 
