@@ -5,7 +5,10 @@
 * examples/returns/  the five approved 2019 seed forms (examples/seeds.toml), filled into the template;
 * examples/faulty/   deliberately faulty forms (examples/faulty.toml), one or a few rules each, and adversarial
                      files a bureau really receives: empty, not a workbook, truncated, encrypted, sheet renamed,
-                     rows inserted, a formula typed into a text cell, a form re-saved by LibreOffice.
+                     rows inserted, a formula typed into a text cell, a form re-saved by LibreOffice;
+* examples/frameworks/<id>.xlsx  one correctly filled form per indicator framework (examples/frameworks/forms.toml),
+                     made on a template of that framework, and its 分解目标 page rendered by LibreOffice to
+                     docs/template-<id>.png.
 
 The output is committed, so `make demo` and the tests need neither this script nor LibreOffice to have them.
 """
@@ -20,7 +23,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from xltools import spec
+from xltools import data, spec
 from xltools.fill import fill
 from xltools.template import build_template
 from xltools.units import safe_filename
@@ -28,6 +31,8 @@ from xltools.units import safe_filename
 HERE = Path(__file__).resolve().parent
 RETURNS = HERE / "returns"
 FAULTY = HERE / "faulty"
+FRAMEWORKS = HERE / "frameworks"
+DOCS = HERE.parent / "docs"
 
 
 def load(name: str) -> list[dict[str, Any]]:
@@ -43,8 +48,9 @@ def form_values(form: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in form.items() if k in keys}
 
 
-def write_form(values: dict[str, Any], year: int, path: Path) -> Path:
-    wb = build_template(year=year)
+def write_form(values: dict[str, Any], year: int, path: Path,
+               framework: str | data.Framework = data.DEFAULT_FRAMEWORK) -> Path:
+    wb = build_template(year=year, framework=framework)
     fill(wb, values)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
@@ -75,6 +81,41 @@ def faulty_forms() -> list[dict[str, Any]]:
         values["id"] = case["id"]
         out.append(values)
     return out
+
+
+def framework_of(framework_id: str) -> data.Framework:
+    """A shipped framework, or the one of examples/frameworks/<id>.toml."""
+    if framework_id in data.framework_ids():
+        return data.framework(framework_id)
+    return data.load_framework_file(FRAMEWORKS / f"{framework_id}.toml")
+
+
+def framework_forms() -> list[dict[str, Any]]:
+    """examples/frameworks/forms.toml: one correctly filled form per framework, as values with ``framework``."""
+    base = seeds()
+    out = []
+    for case in tomllib.loads((FRAMEWORKS / "forms.toml").read_text(encoding="utf-8"))["form"]:
+        values = {**base[case["base"]], **case.get("override", {}), "framework": case["framework"]}
+        out.append(values)
+    return out
+
+
+def write_framework_forms(folder: Path) -> list[Path]:
+    return [write_form(form_values(values), values["year"], folder / f"{values['framework']}.xlsx",
+                       framework_of(values["framework"]))
+            for values in framework_forms()]
+
+
+def render_framework_pngs(forms: list[Path]) -> None:
+    """docs/template-<framework>.png: the page of each framework form that holds 分解目标, as LibreOffice prints it."""
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    import libreoffice as lo  # tests/libreoffice.py: the LibreOffice driver the tests use
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for form, pdf in zip(forms, lo.to_pdf(forms, tmp), strict=True):
+            page = next(i for i, text in enumerate(lo.pdf_text(pdf).split("\f"), start=1)
+                        if spec.build().tables["indicators"].title in text)
+            print(lo.render_page(pdf, page, dpi=100).save_png(DOCS / f"template-{form.stem}.png"))
 
 
 def adversarial(seed_file: Path) -> None:
@@ -127,8 +168,13 @@ def main() -> None:
         folder.mkdir(parents=True)
     written = write_value_forms(RETURNS, FAULTY)
     adversarial(written[0])
-    for path in sorted(RETURNS.iterdir()) + sorted(FAULTY.iterdir()):
+    forms = write_framework_forms(FRAMEWORKS)
+    for path in sorted(RETURNS.iterdir()) + sorted(FAULTY.iterdir()) + forms:
         print(path.relative_to(HERE))
+    if shutil.which("soffice") is None:
+        print("soffice not found: docs/template-<framework>.png not rendered", file=sys.stderr)
+        return
+    render_framework_pngs(forms)
 
 
 if __name__ == "__main__":

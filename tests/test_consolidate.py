@@ -257,7 +257,7 @@ def test_schema_failures_already_reported_by_the_rules_are_not_repeated(tmp_path
 
 def test_column_failures_map_to_the_source_cell() -> None:
     df = tables.frame([("甲局", "项目", 1, "一级乱填", "数量目标", "x", "abc", "无法识别", None, None, None, None,
-                        "f.xlsx", "A60")], tables.INDICATORS)
+                        "f.xlsx", "A60", "sh2019")], tables.INDICATORS)
     found = schemas.to_findings(df, schemas.SCHEMAS["indicators"],
                                 schemas.failures(df, schemas.SCHEMAS["indicators"]))
     assert sorted((f.file, f.cell, f.code) for f in found) == [
@@ -345,10 +345,10 @@ def test_a_worker_that_dies_loses_no_file(tmp_path: Path, monkeypatch: pytest.Mo
         write(folder, f"{i}.xlsx", form("甲局", f"项目{i}", [1.0]))
     real = rows.read
 
-    def crash_on_5(path: str, name: str | None = None) -> rows.FileRows:
+    def crash_on_5(path: str, name: str | None = None, frameworks: Any = None) -> rows.FileRows:
         if path.endswith("5.xlsx"):
             os._exit(1)  # what a native crash in a reader looks like to the pool
-        return real(path, name)
+        return real(path, name, frameworks)
 
     monkeypatch.setattr("xltools.consolidate.run.read", crash_on_5)
     result = consolidate([folder], tmp_path / "out.xlsx", jobs=2)
@@ -412,8 +412,8 @@ def test_progress_bar_only_on_a_terminal() -> None:
 def test_level2_check_accepts_exactly_the_pairs_of_the_framework() -> None:
     rows = [("投入和管理目标", "财务管理"), ("产出目标", "财务管理"), ("产出目标", None), ("一级乱填", "数量目标"),
             (None, "数量目标"), ("效果目标", "社会效益目标")]
-    df = tables.frame([("甲局", "项目", i, a, b, "x", "≥1", "定量", "≥", 1.0, None, None, "f.xlsx", f"A{60 + i}")
-                       for i, (a, b) in enumerate(rows, start=1)], tables.INDICATORS)
+    df = tables.frame([("甲局", "项目", i, a, b, "x", "≥1", "定量", "≥", 1.0, None, None, "f.xlsx", f"A{60 + i}",
+                        "sh2019") for i, (a, b) in enumerate(rows, start=1)], tables.INDICATORS)
     ok = schemas.IndicatorSchema.level2_allowed(df)
     assert ok.tolist() == [True, False, True, True, True, True]
 

@@ -262,4 +262,6 @@ def test_unknown_framework_is_a_template_mismatch(tmp_path: Path) -> None:
     p = tmp_path / "fw.xlsx"
     wb.save(p)
     assert only_finding(p) == ("template-mismatch", spec.META_SHEET, "",
-                               "指标体系“national2030”未知（已知：sh2019）。请使用下发的模板重新填写。")
+                               "本表使用的指标体系“national2030”不是内置指标体系（内置：cost2021、national、sh2019），"
+                                   "本次也没有提供它的指标体系文件，无法按它检查。请向下发模板的部门索取该指标体系文件"
+                                   "（.toml），检查或汇总时用 --framework 文件.toml 提供。")

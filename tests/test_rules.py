@@ -537,6 +537,53 @@ def test_target_vague_messages(target: str, phrase: str) -> None:
     assert phrase in f.message and target in f.message
 
 
+@pytest.mark.parametrize(
+    ("level3", "target", "expected"),
+    [
+        # Deadlines: measurable time targets, no finding (not vague, not a number without operator).
+        ("项目完成时间", "2023年12月31日前", []),
+        ("项目完成时间", "2023年12月31日", []),
+        ("资金拨付时间", "每年12月底前", []),
+        ("验收完成时间", "12月底前完成", []),
+        ("中期评估时间", "第三季度末", []),
+        ("服务期", "2021年全年", []),
+        # Compound units: quantitative; a bare one still lacks an operator.
+        ("人均补贴标准", "≤17元/人·天", []),
+        ("人均补贴标准", "17元/人·天", ["target-no-operator"]),
+        ("伙食补助标准", "≤20元/人.每天", []),
+        ("单个站点建设成本", "≤50万元/个", []),
+        ("单位面积造价", "≤3000元/平方米", []),
+        ("亩均产量", "≥500公斤/亩", []),
+        # Comparator words in front or behind.
+        ("验收合格率", "大于90%", []),
+        ("投诉率", "小于5%", []),
+        ("验收合格率", "高于90%", []),
+        ("投诉率", "低于5%", []),
+        ("验收合格率", "90%以上", []),
+        ("投诉率", "5%以下", []),
+        ("办结时限", "3个月以内", []),
+        ("办结时限", "不超过3个月", []),
+        ("服务对象满意度", "≥95%以上", []),
+        ("服务对象满意度", "=120百分比", ["target-percent-over-100"]),
+        # Grading words: accepted like the qualitative words.
+        ("服务质量", "好", []),
+        ("服务质量", "较好", []),
+        ("社会影响", "一般", []),
+        # Garbled: an error, never a number.
+        ("服务对象满意度", "二100百分比", ["target-unparseable"]),
+    ],
+)
+def test_published_target_forms(level3: str, target: str, expected: list[str]) -> None:
+    findings = _target_findings(level3, target)
+    assert codes(findings) == [(code, ind(6, "target")) for code in expected]
+    assert_contract(findings)
+
+
+def test_garbled_target_message_says_it_looks_damaged() -> None:
+    f = only(_target_findings("服务对象满意度", "二100百分比"))
+    assert f.message.startswith("指标目标值“二100百分比”无法识别：数字与汉字数字连在一起，疑似录入或扫描识别错误。")
+
+
 def test_long_target_is_shortened_in_the_message() -> None:
     text = "树立一批行业内质量先进的标杆组织和个人，有效推广其先进管理模式或理念，带动行业质量水平提升"
     f = only(_target_findings("影响", text))

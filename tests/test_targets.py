@@ -107,7 +107,6 @@ def test_unparseable(text: str) -> None:
         ("不低于往年", "relative"),
         ("逐步提高", "relative"),
         ("按时完成", "phrase"),
-        ("较好", "phrase"),
         ("100%完成", "phrase"),
         ("全部完成；无投诉", "sentence"),
     ],
@@ -162,3 +161,123 @@ def test_is_capped_rate(name: str, capped: bool) -> None:
 
 def test_format_number() -> None:
     assert [format_number(x) for x in (100.0, 0.75, 2.5, 0.0)] == ["100", "0.75", "2.5", "0"]
+
+
+# -- forms published targets use (issue 10) ---------------------------------------------------------------------
+
+# Deadlines and periods: text -> (operator, when, normalisations). Measurable time targets, not vague, not numbers.
+DEADLINES: dict[str, tuple[str | None, str, tuple[str, ...]]] = {
+    "2023年12月31日前": ("≤", "2023年12月31日", ()),
+    "2023年12月31日": (None, "2023年12月31日", ()),
+    "每年12月底前": ("≤", "每年12月底", ()),
+    "12月底前完成": ("≤", "12月底", ()),
+    "第三季度末": (None, "第三季度末", ()),
+    "2023年第三季度末": (None, "2023年第三季度末", ()),
+    "2021年全年": (None, "2021年全年", ()),
+    "年底前": ("≤", "年底", ()),
+    "每季度末": (None, "每季度末", ()),
+    "截至2023年12月31日": ("≤", "2023年12月31日", ()),
+    "2023-12-31前": ("≤", "2023-12-31", ()),
+    "十二月底前": ("≤", "十二月底", ()),
+    "当年完成": (None, "当年", ()),
+    "≤2023年6月": ("≤", "2023年6月", ()),
+    " 2023年 12月底前 ": ("≤", "2023年12月底", ("去除多余空格",)),
+}
+
+
+@pytest.mark.parametrize("text", list(DEADLINES))
+def test_deadlines_are_time_targets(text: str) -> None:
+    operator, when, notes = DEADLINES[text]
+    t = parse_target(text)
+    assert (t.kind, t.operator, t.when, t.number, t.unit, t.word, t.reason, t.normalisations) == (
+        "deadline", operator, when, None, "", None, "", notes)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "reason"),
+    [
+        ("2023年13月", "vague", "phrase"),  # no such month: not a deadline, a phrase for a reviewer
+        ("2023年2月30日", "vague", "phrase"),
+        ("每年", "vague", "phrase"),  # a recurrence without a time
+        ("1月1日底", "vague", "phrase"),  # a day has no end-of
+    ],
+)
+def test_what_is_not_a_deadline(text: str, kind: str, reason: str) -> None:
+    t = parse_target(text)
+    assert (t.kind, t.reason, t.when) == (kind, reason, "")
+
+
+def test_a_year_is_not_a_number_but_a_count_of_years_is() -> None:
+    assert parse_target("2021年全年").number is None
+    assert (parse_target("≥3年").kind, parse_target("≥3年").number, parse_target("≥3年").unit) == (
+        "quantitative", 3.0, "年")
+
+
+@pytest.mark.parametrize(
+    ("text", "normalised", "operator", "number", "unit"),
+    [
+        ("17元/人·天", "17元/人·天", None, 17.0, "元/人·天"),
+        ("≤17元/人·天", "≤17元/人·天", "≤", 17.0, "元/人·天"),
+        ("≤20元/人.每天", "≤20元/人.每天", "≤", 20.0, "元/人.每天"),
+        ("≤50万元/个", "≤50万元/个", "≤", 50.0, "万元/个"),
+        ("≤3000元/平方米", "≤3000元/平方米", "≤", 3000.0, "元/平方米"),
+        ("≥500公斤/亩", "≥500公斤/亩", "≥", 500.0, "公斤/亩"),
+        ("≤1.5元/人.每天", "≤1.5元/人.每天", "≤", 1.5, "元/人.每天"),
+    ],
+)
+def test_compound_units(text: str, normalised: str, operator: str | None, number: float, unit: str) -> None:
+    t = parse_target(text)
+    assert (t.kind, t.normalised, t.operator, t.number, t.unit, t.normalisations) == (
+        "quantitative", normalised, operator, number, unit, ())
+
+
+@pytest.mark.parametrize(
+    ("text", "normalised", "operator", "number", "unit", "notes"),
+    [
+        ("大于90%", ">90%", ">", 90.0, "%", ("“大于”改为“>”",)),
+        ("小于5%", "<5%", "<", 5.0, "%", ("“小于”改为“<”",)),
+        ("高于90%", ">90%", ">", 90.0, "%", ("“高于”改为“>”",)),
+        ("低于5%", "<5%", "<", 5.0, "%", ("“低于”改为“<”",)),
+        ("不超过3个月", "≤3个月", "≤", 3.0, "个月", ("“不超过”改为“≤”",)),
+        ("90%以上", "≥90%", "≥", 90.0, "%", ("“以上”改为“≥”",)),
+        ("5%以下", "≤5%", "≤", 5.0, "%", ("“以下”改为“≤”",)),
+        ("3个月以内", "≤3个月", "≤", 3.0, "个月", ("“以内”改为“≤”",)),
+        ("5个工作日内", "≤5个工作日", "≤", 5.0, "个工作日", ("“内”改为“≤”",)),
+        ("≥95%以上", "≥95%", "≥", 95.0, "%", ("去除重复的“以上”",)),
+        ("不低于95%以上", "≥95%", "≥", 95.0, "%", ("“不低于”改为“≥”", "去除重复的“以上”")),
+        ("=99百分比", "=99百分比", "=", 99.0, "百分比", ()),
+    ],
+)
+def test_comparator_words_in_front_or_behind(text: str, normalised: str, operator: str, number: float, unit: str,
+                                            notes: tuple[str, ...]) -> None:
+    test_quantitative_variants(text, normalised, operator, number, unit, notes)
+
+
+def test_contradicting_comparators_are_not_read_as_a_number() -> None:
+    t = parse_target("≤95%以上")
+    assert (t.kind, t.reason, t.number) == ("vague", "phrase", None)
+
+
+def test_percent_word_is_a_percentage() -> None:
+    assert parse_target("=99百分比").is_percent
+
+
+@pytest.mark.parametrize("text", ["好", "较好", "很好", "一般", "优", "优秀", "良", "合格", "达标", "中等"])
+def test_grading_words_are_qualitative(text: str) -> None:
+    t = parse_target(text)
+    assert (t.kind, t.word, t.reason, t.operator, t.number) == ("qualitative", text, "grade", None, None)
+
+
+def test_existing_qualitative_words_are_not_grades() -> None:
+    assert (parse_target("良好").kind, parse_target("良好").reason) == ("qualitative", "")
+
+
+@pytest.mark.parametrize("text", ["二100百分比", "100二", "≥九0%", "一100%"])
+def test_garbled_numbers_are_not_silently_numbers(text: str) -> None:
+    t = parse_target(text)
+    assert (t.kind, t.reason, t.operator, t.number, t.unit) == ("unparseable", "garbled", None, None, "")
+
+
+def test_a_sentence_with_a_numeral_next_to_a_digit_stays_a_sentence() -> None:
+    t = parse_target("全年开展检查一1次，完成率100%")
+    assert (t.kind, t.reason) == ("vague", "sentence")

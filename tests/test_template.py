@@ -104,14 +104,14 @@ def test_layout_labels_titles_and_merges(form: Worksheet) -> None:
 
 def test_rows_beyond_visible_are_hidden_and_long_text_rows_tall(form: Worksheet) -> None:
     hidden = {r for r, d in form.row_dimensions.items() if d.hidden}
-    assert hidden == set(range(28, 48)) | set(range(78, 114))
+    assert hidden == set(range(28, 48)) | set(range(76, 114))
     assert FORM.tables["subprojects"].capacity == 30 and FORM.tables["indicators"].capacity == 60
     for row, height in FORM.row_heights.items():
         assert form.row_dimensions[row].height == height
     for key in ("overview", "basis", "necessity", "measures", "plan"):
         cell = form[FORM.fields[key].cell]
         assert cell.alignment.wrap_text and cell.alignment.vertical == "top"
-        assert form.row_dimensions[FORM.fields[key].row].height == 90
+        assert form.row_dimensions[FORM.fields[key].row].height == (90 if key == "plan" else 84)
 
 
 def _dvs(ws: Worksheet) -> dict[str, tuple[str | None, str | None, str | None, str | None, str | None]]:
@@ -124,7 +124,7 @@ def test_each_validation_type_formula_and_range(form: Worksheet) -> None:
     # Serial numbers of 2009-01-01 and 2029-12-31: ten years either side of the budget year 2019.
     date = ("date", "between", "39814", "47483", "stop")
     text_only = (None, None, None, None, None)  # a prompt, no restriction
-    indicator_segments = [("54:76"), ("77"), ("78:113")]
+    indicator_segments = [("54:74"), ("75"), ("76:113")]
 
     def seg(col: str, rows: str) -> str:
         return ":".join(f"{col}{r}" for r in rows.split(":"))
@@ -142,8 +142,8 @@ def test_each_validation_type_formula_and_range(form: Worksheet) -> None:
     for rows in indicator_segments:
         top = rows.split(":")[0]
         expected[seg("A", rows)] = ("list", None, "xlt_level1", None, "stop")
-        # The dependent dropdown: the 二级 list is the defined name spelled like the chosen 一级 text.
-        expected[seg("B", rows)] = ("list", None, f"INDIRECT($A{top})", None, "stop")
+        # The dependent dropdown: the 二级 list of the chosen 一级's position (xlt_l2_1 ...).
+        expected[seg("B", rows)] = ("list", None, f'INDIRECT("xlt_l2_"&MATCH($A{top},xlt_level1,0))', None, "stop")
         # Suggestions that still accept free text.
         expected[seg("C", rows)] = ("list", None, "xlt_level3", None, "information")
         expected[seg("D", rows)] = ("textLength", "lessThanOrEqual", "50", None, "warning")
@@ -161,7 +161,7 @@ def test_every_validation_has_a_chinese_prompt_and_error_within_excel_limits(for
     prompts = {str(dv.sqref): dv.prompt for dv in form.data_validations.dataValidation}
     # The last visible row of each table says how to unhide the rest.
     assert prompts["D27"].endswith("本表另有 20 行已隐藏：选中本行和“合计”行的行号，右键“取消隐藏”即可显示。")
-    assert prompts["A77"].endswith("本表另有 36 行已隐藏：选中本行和“备注”行的行号，右键“取消隐藏”即可显示。")
+    assert prompts["A75"].endswith("本表另有 38 行已隐藏：选中本行和“备注”行的行号，右键“取消隐藏”即可显示。")
     assert "隐藏" not in prompts["D18:D26"]
 
 
@@ -189,11 +189,11 @@ def _list_values(wb: Workbook, name: str) -> list[str]:
 def test_defined_names_behind_the_dropdowns(wb: Workbook) -> None:
     fw = data.framework("sh2019")
     assert _list_values(wb, "xlt_level1") == ["投入和管理目标", "产出目标", "效果目标", "影响力目标"]
-    assert {name: _list_values(wb, name) for name in fw.level1} == {
-        "投入和管理目标": ["项目立项", "投入管理", "财务管理", "项目实施"],
-        "产出目标": ["数量目标", "质量目标", "时效目标", "成本目标"],
-        "效果目标": ["经济效益目标", "社会效益目标", "生态效益目标"],
-        "影响力目标": ["可持续目标", "满意度目标"],
+    assert {name: _list_values(wb, name) for name in ("xlt_l2_1", "xlt_l2_2", "xlt_l2_3", "xlt_l2_4")} == {
+        "xlt_l2_1": ["项目立项", "投入管理", "财务管理", "项目实施"],
+        "xlt_l2_2": ["数量目标", "质量目标", "时效目标", "成本目标"],
+        "xlt_l2_3": ["经济效益目标", "社会效益目标", "生态效益目标"],
+        "xlt_l2_4": ["可持续目标", "满意度目标"],
     }
     assert _list_values(wb, "xlt_level3") == list(fw.common_level3)
     assert _list_values(wb, "xlt_project_type") == list(spec.choices("project_type"))
@@ -317,11 +317,12 @@ def test_another_year_and_password(tmp_path: Path) -> None:
         build_template(year=0)
 
 
-def test_a_level1_text_that_cannot_be_a_name_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    bad = data.Framework("x", "x", {"A1": ("甲",)}, ())
-    monkeypatch.setattr(data, "framework", lambda _id="": bad)
-    with pytest.raises(TemplateError, match="A1"):
-        build_template()
+def test_a_level1_text_that_is_no_excel_name_still_makes_a_template() -> None:
+    """一级 texts are list items, never names: a cell reference, digits first, spaces and brackets all work."""
+    odd = data.Framework("x", "x", {"A1": ("甲",), "2 产出（试行）": ("乙", "丙")}, ())
+    wb = build_template(framework=odd)
+    assert _list_values(wb, "xlt_level1") == ["A1", "2 产出（试行）"]
+    assert _list_values(wb, "xlt_l2_2") == ["乙", "丙"]
 
 
 # --- unit templates ------------------------------------------------------------------------------------------

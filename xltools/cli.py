@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from xltools.data import Frameworks
     from xltools.findings import Report
 
 
@@ -29,9 +30,13 @@ def main() -> None:
 @click.option("--password", default=None, help="工作表和工作簿的保护密码（默认见 README）。")
 @click.option("--units", "units_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="单位清单 CSV（列：单位名称，可选 单位编码）：每个单位一个文件，申报单位名称已填好并锁定。")
-def template(year: int | None, out_dir: Path, password: str | None, units_csv: Path | None) -> None:
+@click.option("--framework", "framework_arg", default="sh2019", show_default=True, metavar="ID|FILE",
+              help="指标体系：内置的 sh2019、national、cost2021，或指标体系文件（.toml）的路径。")
+def template(year: int | None, out_dir: Path, password: str | None, units_csv: Path | None,
+             framework_arg: str) -> None:
     """生成申报表模板：绩效目标申报表.xlsx，及带“一键校验”按钮的 .xlsm。"""
     from xltools import spec
+    from xltools.data import FrameworkFileError, resolve_framework
     from xltools.template import TemplateError, write_template, write_unit_templates
     from xltools.units import UnitsFileError
     from xltools.xlsm import build_macro_workbook
@@ -39,10 +44,14 @@ def template(year: int | None, out_dir: Path, password: str | None, units_csv: P
     year = year or spec.DEFAULT_YEAR
     password = spec.DEFAULT_PASSWORD if password is None else password
     try:
+        framework = resolve_framework(framework_arg)
+    except FrameworkFileError as exc:
+        raise click.BadParameter(str(exc), param_hint="--framework") from exc
+    try:
         if units_csv is not None:
-            paths = write_unit_templates(units_csv, out_dir, year, password)
+            paths = write_unit_templates(units_csv, out_dir, year, password, framework)
         else:
-            paths = [write_template(out_dir, year, password)]
+            paths = [write_template(out_dir, year, password, framework=framework)]
     except UnitsFileError as exc:
         raise click.BadParameter(str(exc), param_hint="--units") from exc
     except TemplateError as exc:
@@ -58,7 +67,23 @@ def template(year: int | None, out_dir: Path, password: str | None, units_csv: P
             click.echo(f"未生成 .xlsm：找不到按钮宏源码 {exc.filename}（xltools 安装不完整，请重新安装）。", err=True)
             continue
         click.echo(str(macro))
-    click.echo(f"已生成 {len(paths)} 份模板（{year} 年），每份含 .xlsx 与带按钮的 .xlsm。", err=True)
+    click.echo(f"已生成 {len(paths)} 份模板（{year} 年，指标体系 {framework.id}），每份含 .xlsx 与带按钮的 .xlsm。",
+               err=True)
+
+
+FRAMEWORK_FILES = click.option(
+    "--framework", "framework_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE", help="自定义指标体系文件（.toml），可重复；按各表记录的指标体系检查，内置体系无需提供。")
+
+
+def _frameworks(paths: tuple[Path, ...]) -> Frameworks:
+    """The registry of shipped frameworks and the files given; a bad file is a usage error (exit 2)."""
+    from xltools.data import FrameworkFileError, load_frameworks
+
+    try:
+        return load_frameworks(paths)
+    except FrameworkFileError as exc:
+        raise click.BadParameter(str(exc), param_hint="--framework") from exc
 
 
 @main.command()
@@ -66,14 +91,16 @@ def template(year: int | None, out_dir: Path, password: str | None, units_csv: P
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON 数组（键：file, sheet, cell, code, severity, message）。")
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path),
               help="把带标注的副本写入此目录（原文件不变）。")
-def check(files: tuple[Path, ...], as_json: bool, annotate_dir: Path | None) -> None:
+@FRAMEWORK_FILES
+def check(files: tuple[Path, ...], as_json: bool, annotate_dir: Path | None, framework_files: tuple[Path, ...]) -> None:
     """检查已填写的申报表（文件或文件夹）。有错误时退出码为 1。"""
     from xltools.annotate import AnnotateError, annotate
     from xltools.discover import discover
     from xltools.engine import check_file
     from xltools.findings import to_json
 
-    results = [check_file(path) for path in discover(files)]
+    frameworks = _frameworks(framework_files)
+    results = [check_file(path, frameworks=frameworks) for path in discover(files)]
     for result in results:
         if not as_json:
             click.echo(_format_report(result.report))
@@ -102,16 +129,19 @@ def check(files: tuple[Path, ...], as_json: bool, annotate_dir: Path | None) -> 
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="并行进程数（默认：CPU 核数）。")
 @click.option("--parquet", "parquet_dir", type=click.Path(file_okay=False, path_type=Path),
               help="同时把各表写成 parquet 文件到此目录。")
+@FRAMEWORK_FILES
 def consolidate(inputs: tuple[Path, ...], output: Path, units_csv: Path | None, jobs: int | None,
-                parquet_dir: Path | None) -> None:
+                parquet_dir: Path | None, framework_files: tuple[Path, ...]) -> None:
     """汇总已报送的申报表（文件或文件夹）为一个工作簿。有错误时退出码为 1，汇总表照常写出。"""
     from xltools.atomic import OutputError, os_reason
     from xltools.consolidate.progress import ProgressBar
     from xltools.consolidate.run import consolidate as run
     from xltools.units import UnitsFileError
 
+    frameworks = _frameworks(framework_files)
     try:
-        summary = run(inputs, output, units=units_csv, jobs=jobs, parquet=parquet_dir, progress=ProgressBar())
+        summary = run(inputs, output, units=units_csv, jobs=jobs, parquet=parquet_dir, progress=ProgressBar(),
+                      frameworks=frameworks)
     except (UnitsFileError, OutputError) as exc:  # both found before any file is read
         raise click.UsageError(str(exc)) from exc
     except OSError as exc:  # the disk filled up or the folder vanished while writing: nothing half-written is left

@@ -12,6 +12,7 @@ from typing import Any
 
 from xltools import reader
 from xltools.cells import sort_key
+from xltools.data import Frameworks
 from xltools.findings import Finding, Report
 from xltools.model import Declaration
 
@@ -44,12 +45,16 @@ def _finish(result: reader.ReadResult) -> CheckResult:
     return CheckResult(result.file, result.declaration, findings)
 
 
-def check_file(path: str | Path, display_name: str | None = None) -> CheckResult:
-    """Read and check one returned workbook. Never raises on bad input."""
-    return _finish(reader.read_file(path, display_name))
+def check_file(path: str | Path, display_name: str | None = None, frameworks: Frameworks | None = None,
+               ) -> CheckResult:
+    """Read and check one returned workbook against the framework it records. Never raises on bad input.
+    ``frameworks``: the frameworks known by id (default: the shipped ones; see :func:`xltools.data.load_frameworks`);
+    a form made with another one is a ``template-mismatch``."""
+    return _finish(reader.read_file(path, display_name, frameworks))
 
 
 def check_grids(form_grid: Sequence[Sequence[Any]], meta_grid: Sequence[Sequence[Any]], *, file: str,
-                formulas: Mapping[str, str] | None = None) -> CheckResult:
+                formulas: Mapping[str, str] | None = None, frameworks: Frameworks | None = None) -> CheckResult:
     """Check value grids fetched by someone else (the Excel button)."""
-    return _finish(reader.read_grids(form_grid, meta_grid, file=file, formulas=formulas))
+    return _finish(reader.read_grids(form_grid, meta_grid, file=file, formulas=formulas,
+                                     frameworks=frameworks or reader.SHIPPED))

@@ -195,9 +195,9 @@ def one_of(x: str, items: Sequence[str]) -> str:
     return "OR(" + ",".join(f"EXACT({x},{item})" for item in items) + ")" if items else "FALSE"
 
 
-def position(x: str, items: Sequence[str]) -> str:
-    """1-based position of ``x`` among ``items`` (which are distinct), 0 when absent."""
-    return "+".join(f"EXACT({x},{item})*{i}" for i, item in enumerate(items, start=1)) or "0"
+def position(x: str, items: Sequence[tuple[str, int]]) -> str:
+    """The number paired with the item (a cell reference) that ``x`` equals, 0 when none does (items distinct)."""
+    return "+".join(f"EXACT({x},{item})*{n}" for item, n in items) or "0"
 
 
 def contains_any(text: str, words: Sequence[str]) -> str:
@@ -228,7 +228,8 @@ class Layout:
 
     form: spec.FormSpec
     sheet: str = spec.META_SHEET
-    cells: dict[str, str | int] = field(default_factory=dict)
+    cells: dict[str, str | int] = field(default_factory=dict)  # formulas (``=...``) and numbers
+    texts: dict[str, str] = field(default_factory=dict)  # literal text (codes, keys, words): never a formula
     names: dict[str, str] = field(default_factory=dict)  # defined name -> absolute reference
     columns: dict[str, int] = field(default_factory=dict)  # helper key -> column index
     flags: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # code -> [(form letter, helper key)]
@@ -365,7 +366,7 @@ def _indicators(lay: Layout, form: spec.FormSpec, fw: data.Framework, lists: Lis
     t = form.tables["indicators"]
     letters = {key: t.column(key).letter for key in ("level1", "level2", "level3", "target")}
     first, last = t.first_row, t.last_row
-    keys, pairs = _framework_keys(lay, fw, lists)
+    keys, pairs = _framework_keys(lay, fw)
     vocab_rate, vocab_uncapped = _marker_cells(lay)
     for i, r in enumerate(t.rows):
         cell = {k: lay.ref(f"{letter}{r}") for k, letter in letters.items()}
@@ -383,8 +384,8 @@ def _indicators(lay: Layout, form: spec.FormSpec, fw: data.Framework, lists: Lis
         lay.put("i_inh1", r, f'IF(AND({filled}=1,{t1}="",{prev1}<>""),1,0)')
         lay.put("i_inh2", r, f'IF(AND({filled}=1,{t2}="",EXACT({eff1},{prev1}),{prev2}<>""),1,0)')
         c1, c2 = lay.at("i_c1", r), lay.at("i_c2", r)
-        lay.put("i_c1", r, f'SUBSTITUTE({eff1}," ","")')
-        lay.put("i_c2", r, f'SUBSTITUTE({eff2}," ","")')
+        lay.put("i_c1", r, fold(eff1, fw))
+        lay.put("i_c2", r, fold(eff2, fw))
         idx = lay.at("i_idx", r)
         lay.put("i_idx", r, f'IF(AND({filled}=1,{c1}<>""),{position(c1, keys)},0)')
         pair_key = f'{idx}&"|"&{c2}'
@@ -418,24 +419,43 @@ def _indicators(lay: Layout, form: spec.FormSpec, fw: data.Framework, lists: Lis
     idx_all = lay.span("i_idx", first, last)
     # One level1-missing per framework 一级 without a row; none when the table is empty (required-missing).
     lay.flag("level1-missing", letters["level1"], first,
-             *(f"AND({filled_all}>0,COUNTIF({idx_all},{n})=0)" for n in range(1, len(fw.level1) + 1)))
+             *(f"AND({filled_all}>0,COUNTIF({idx_all},{fw.level1.index(name) + 1})=0)" for name in fw.required))
     lay.flag("required-missing", letters["level1"], first, f"{filled_all}=0")
 
 
-def _framework_keys(lay: Layout, fw: data.Framework, lists: Lists) -> tuple[list[str], list[str]]:
-    """Cells holding the compact 一级 names (in framework order) and the ``position|二级`` pairs, read from the
-    template's own dropdown lists."""
-    keys: list[str] = []
-    for i in range(1, len(fw.level1) + 1):
-        lay.put("fw_key", i, f'SUBSTITUTE(INDEX({lists.level1},{i})," ","")')
-        keys.append(lay.at("fw_key", i))
+def _framework_keys(lay: Layout, fw: data.Framework) -> tuple[list[tuple[str, int]], list[str]]:
+    """Cells holding every accepted spelling of each 一级 (canonical name and aliases, as comparison keys) with the
+    一级's position, and every accepted ``position|二级`` pair: the framework file's lists, keyed as the engine
+    compares names (:func:`xltools.data.name_key`: NFKC, no whitespace, case-folded)."""
+    keys: list[tuple[str, int]] = []
+    for i, level1 in enumerate(fw.level1, start=1):
+        for spelling in dict.fromkeys(data.name_key(s) for s in fw.level1_spellings(level1)):
+            row = len(keys) + 1
+            lay.texts[f"{lay.col('fw_key')}{row}"] = spelling
+            keys.append((lay.at("fw_key", row), i))
     pairs: list[str] = []
-    for i, (level1, ref) in enumerate(zip(fw.level1, lists.level2, strict=True), start=1):
-        for j in range(1, len(fw.levels[level1]) + 1):
-            row = len(pairs) + 1
-            lay.put("fw_pair", row, f'{i}&"|"&SUBSTITUTE(INDEX({ref},{j})," ","")')
-            pairs.append(lay.at("fw_pair", row))
+    for i, level1 in enumerate(fw.level1, start=1):
+        for level2 in fw.levels[level1]:
+            for spelling in dict.fromkeys(data.name_key(s) for s in fw.level2_spellings(level1, level2)):
+                row = len(pairs) + 1
+                lay.texts[f"{lay.col('fw_pair')}{row}"] = f"{i}|{spelling}"
+                pairs.append(lay.at("fw_pair", row))
     return keys, pairs
+
+
+def fold(x: str, fw: data.Framework) -> str:
+    """``x`` (tidy text) as a comparison key like :func:`xltools.data.name_key`: no spaces, lower case, and the
+    full-width forms of the characters the framework's names use turned half-width (what NFKC does to them), so a
+    spelling the engine accepts is never marked here."""
+    used = {ch for level1 in fw.level1 for s in (*fw.level1_spellings(level1),
+                                                   *(n for l2 in fw.levels[level1]
+                                                     for n in fw.level2_spellings(level1, l2)))
+            for ch in data.name_key(s)}
+    out = f'LOWER(SUBSTITUTE({x}," ",""))'
+    for ch in sorted(c for c in used if "!" <= c <= "~"):
+        wide = chr(ord(ch) + 0xFEE0)
+        out = f"SUBSTITUTE({out},{_q(wide)},{_q(ch)})"
+    return out
 
 
 def _marker_cells(lay: Layout) -> tuple[list[str], list[str]]:
@@ -443,7 +463,7 @@ def _marker_cells(lay: Layout) -> tuple[list[str], list[str]]:
     out: list[list[str]] = []
     for key, words in (("rate_words", vocab.rate_markers), ("uncapped_words", vocab.uncapped_rate_markers)):
         for i, word in enumerate(words, start=1):
-            lay.cells[f"{lay.col(key)}{i}"] = word
+            lay.texts[f"{lay.col(key)}{i}"] = word
         out.append([lay.at(key, i) for i in range(1, len(words) + 1)])
     return out[0], out[1]
 
@@ -454,10 +474,10 @@ def _started(lay: Layout, form: spec.FormSpec, unit_locked: bool) -> None:
              for key, f in form.fields.items() if not (unit_locked and key == "unit")]
     for key, table in (("s_filled", form.tables["subprojects"]), ("i_filled", form.tables["indicators"])):
         parts.append(f"SUM({lay.span(key, table.first_row, table.last_row)})")
-    lay.cells[f"{STATE_LABEL_COL}1"] = "started"
+    lay.texts[f"{STATE_LABEL_COL}1"] = "started"
     lay.cells[f"{STATE_COL}1"] = f"=IF(({'+'.join(parts)})>0,1,0)"
     year_row = spec.META_KEYS.index("year") + 1
-    lay.cells[f"{STATE_LABEL_COL}4"] = "year"
+    lay.texts[f"{STATE_LABEL_COL}4"] = "year"
     lay.cells[f"{STATE_COL}4"] = f'=IFERROR(VALUE($B${year_row}),"")'
     lay.names[STARTED_NAME] = lay.full(f"${STATE_COL}$1")
 
@@ -482,7 +502,7 @@ def _grids(lay: Layout, form: spec.FormSpec) -> None:
 def _counts(lay: Layout) -> None:
     last = lay.form.last_row
     for row, code in enumerate(LIVE_CODES, start=1):
-        lay.cells[f"{CODE_COL}{row}"] = code
+        lay.texts[f"{CODE_COL}{row}"] = code
         parts = [f"SUM({lay.span(key, 1, last)})" for _letter, key in lay.flags.get(code, [])]
         lay.cells[f"{COUNT_COL}{row}"] = "=" + ("+".join(parts) or "0")
     rows = {code: row for row, code in enumerate(LIVE_CODES, start=1)}
@@ -490,9 +510,9 @@ def _counts(lay: Layout) -> None:
     def total(codes: Iterable[str]) -> str:
         return "+".join(f"${COUNT_COL}${rows[c]}" for c in codes) or "0"
 
-    lay.cells[f"{STATE_LABEL_COL}2"] = "errors"
+    lay.texts[f"{STATE_LABEL_COL}2"] = "errors"
     lay.cells[f"{STATE_COL}2"] = "=" + total(LIVE_ERRORS)
-    lay.cells[f"{STATE_LABEL_COL}3"] = "warnings"
+    lay.texts[f"{STATE_LABEL_COL}3"] = "warnings"
     lay.cells[f"{STATE_COL}3"] = "=" + total(LIVE_WARNINGS)
     lay.names[ERROR_COUNT_NAME] = lay.full(f"${STATE_COL}$2")
     lay.names[WARNING_COUNT_NAME] = lay.full(f"${STATE_COL}$3")

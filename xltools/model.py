@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from xltools.data import Framework
+
 
 @dataclass(frozen=True)
 class CellValue:
@@ -74,6 +76,10 @@ class Indicator:
 
 @dataclass
 class Declaration:
+    """One form as read. ``framework`` is the id the form records; ``framework_def`` the framework it names, as the
+    reader resolved it (shipped or supplied with ``--framework``). Built without a reader (tests), it is None and the
+    rules look ``framework`` up among the shipped frameworks."""
+
     file: str
     sheet: str
     template_version: str
@@ -83,6 +89,7 @@ class Declaration:
     subprojects: list[SubProject] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
     normalisations: list[Normalisation] = field(default_factory=list)
+    framework_def: Framework | None = None
 
     def __getitem__(self, key: str) -> CellValue:
         return self.fields[key]

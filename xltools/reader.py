@@ -7,7 +7,9 @@ Two entry points share one core, so a file and the Excel button read the same wa
 
 Before anything is typed, the template id and version on the meta sheet and every fixed label of the spec are
 verified: a foreign workbook, an unknown version or a layout with inserted rows yields ``template-mismatch`` and
-no declaration, rather than values read from the wrong cells.
+no declaration, rather than values read from the wrong cells. So does a form whose indicator framework (meta key
+``framework``) is neither shipped nor among the frameworks passed in (files given with ``--framework``): it is never
+checked against another framework. The framework found goes into ``Declaration.framework_def`` for the rules.
 
 Formula cells are never trusted: the reader ignores the template's check formulas (rules recompute them), and a
 formula a person typed into an input cell is read as its formula text (and is invalid in a money or date cell).
@@ -48,8 +50,10 @@ class ReadResult:
     findings: list[Finding] = field(default_factory=list)
 
 
-def read_file(path: str | Path, display_name: str | None = None) -> ReadResult:
-    """Read one returned workbook. Never raises on bad input: problems come back as findings."""
+def read_file(path: str | Path, display_name: str | None = None, frameworks: data.Frameworks | None = None,
+              ) -> ReadResult:
+    """Read one returned workbook. Never raises on bad input: problems come back as findings. ``frameworks``: the
+    frameworks known by id (default: the shipped ones)."""
     name = display_name if display_name is not None else str(path)
     try:
         book = open_values(path)
@@ -66,7 +70,10 @@ def read_file(path: str | Path, display_name: str | None = None) -> ReadResult:
         return ReadResult(name, None, [Finding.of("file-unreadable", str(exc), file=name)])
     finally:
         book.close()
-    return read_grids(form_grid, meta_grid, file=name, formulas=formulas)
+    return read_grids(form_grid, meta_grid, file=name, formulas=formulas, frameworks=frameworks or SHIPPED)
+
+
+SHIPPED = data.Frameworks()
 
 
 @dataclass(frozen=True)
@@ -117,7 +124,8 @@ def _label_text(value: Any) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", _plain(value)))
 
 
-def verify_layout(form_grid: Grid, meta: Mapping[str, str]) -> _Mismatch | None:
+def verify_layout(form_grid: Grid, meta: Mapping[str, str], frameworks: data.Frameworks = SHIPPED,
+                  ) -> _Mismatch | None:
     """Return the first reason this is not our form in our version, or None."""
     if meta.get("template_id") != spec.TEMPLATE_ID:
         return _Mismatch("", f"模板标识不符（{meta.get('template_id') or '无'}），不是本申报表模板。"
@@ -127,9 +135,8 @@ def verify_layout(form_grid: Grid, meta: Mapping[str, str]) -> _Mismatch | None:
         return _Mismatch("", f"模板版本 {version or '未知'} 不受支持（支持：{'、'.join(spec.SUPPORTED_VERSIONS)}）。"
                              "请使用最新下发的模板。", spec.META_SHEET)
     framework = meta.get("framework") or data.DEFAULT_FRAMEWORK
-    if framework not in data.framework_ids():
-        return _Mismatch("", f"指标体系“{framework}”未知（已知：{'、'.join(data.framework_ids())}）。"
-                             "请使用下发的模板重新填写。", spec.META_SHEET)
+    if frameworks.get(framework) is None:
+        return _Mismatch("", _unknown_framework(framework, frameworks), spec.META_SHEET)
     year = _year(meta)
     for cell, expected in _labels(version, year):
         found = _at(form_grid, cell)
@@ -139,6 +146,14 @@ def verify_layout(form_grid: Grid, meta: Mapping[str, str]) -> _Mismatch | None:
                                    "可能插入、删除或移动了行列。请在下发的模板中重新填写，不要改动表格结构。",
                              spec.FORM_SHEET)
     return None
+
+
+def _unknown_framework(framework: str, frameworks: data.Frameworks) -> str:
+    supplied = [fw.id for fw in frameworks.supplied]
+    given = f"本次提供的指标体系文件（{'、'.join(supplied)}）中也没有它" if supplied else "本次也没有提供它的指标体系文件"
+    return (f"本表使用的指标体系“{framework}”不是内置指标体系（内置：{'、'.join(data.framework_ids())}），"
+            f"{given}，无法按它检查。请向下发模板的部门索取该指标体系文件（.toml），"
+            "检查或汇总时用 --framework 文件.toml 提供。")
 
 
 @cache
@@ -157,13 +172,14 @@ def _year(meta: Mapping[str, str]) -> int | None:
 
 
 def read_grids(form_grid: Grid, meta_grid: Grid, *, file: str, formulas: Mapping[str, str] | None = None,
-               ) -> ReadResult:
+               frameworks: data.Frameworks = SHIPPED) -> ReadResult:
     """Build a declaration from value grids of the form and meta sheets (rows from A1)."""
     meta = read_meta(meta_grid)
-    mismatch = verify_layout(form_grid, meta)
+    mismatch = verify_layout(form_grid, meta, frameworks)
     if mismatch:
         return ReadResult(file, None, [mismatch.with_file(file)])
     year = _year(meta)
+    framework = meta.get("framework") or data.DEFAULT_FRAMEWORK
     s = spec.build(meta["version"])
     typer = _Typer(s, form_grid, formulas or {}, year)
     fields = {key: typer.field(f) for key, f in s.fields.items()}
@@ -172,7 +188,8 @@ def read_grids(form_grid: Grid, meta_grid: Grid, *, file: str, formulas: Mapping
         sheet=spec.FORM_SHEET,
         template_version=s.version,
         year=year,
-        framework=meta.get("framework") or data.DEFAULT_FRAMEWORK,
+        framework=framework,
+        framework_def=frameworks.get(framework),
         fields=fields,
         subprojects=typer.subprojects(),
         indicators=typer.indicators(),

@@ -18,20 +18,33 @@ Then the text is judged, in this order:
 1. ``blank``: nothing typed (the row rule ``indicator-incomplete`` speaks for it).
 2. ``vague``: contains a relative marker (``较上年``, ``前列``, ``平均值`` ...: data), so it cannot be measured on its
    own. Checked before numbers, so ``≥前五年平均值的110%`` is vague, not a percentage.
-3. ``quantitative``: an optional operator, one number, an optional short unit (``%``, ``件``, ``个月``, ``万元``).
-   ``operator`` is None for a bare number (``100%``): still quantitative, but worth a warning.
-4. ``qualitative``: exactly one accepted word (``健全``, ``有效`` ...: data).
-5. ``vague``: any other text with at least two Chinese characters: a phrase or a whole sentence. Approved forms
+3. ``unparseable`` (reason ``garbled``): a short text (no sentence punctuation) where a Chinese numeral touches a
+   digit (``二100百分比``, ``100二``): typing or OCR damage (``二`` is often a misread ``=``). Guessing the number
+   would silently change what the unit wrote, so a person must retype it.
+4. ``deadline``: a time target (words: data, ``[deadline]``): a date, month, year, quarter or period, optionally
+   after a recurring prefix (``每年``) or ``截至``, with a point (``底``, ``末``), a "no later than" word (``前``,
+   ``内``) and a verb (``完成``): ``2023年12月31日前``, ``每年12月底前``, ``12月底前完成``, ``第三季度末``,
+   ``2021年全年``. Measurable, so no finding; ``operator`` is ``≤`` with a "no later than" word (or a typed ``≤``/
+   ``<``), else None; ``when`` is the time without those words. Checked before numbers: ``2021年全年`` is not
+   the number 2021 with unit ``年全年``, nor ``12月底前完成`` the number 12.
+5. ``quantitative``: an optional operator, one number, an optional short unit (``%``, ``件``, ``个月``, ``万元``,
+   compound ``元/人·天``, ``元/人.每天``, ``万元/个``, ``公斤/亩``). ``operator`` is None for a bare number (``100%``):
+   still quantitative, but worth a warning. An operator word in front and a matching one behind (``不低于95%以上``,
+   ``≥95%以上``) say the same thing once more: read once, the repeat recorded as dropped.
+6. ``qualitative``: exactly one accepted word (``健全``, ``有效`` ...: data), or one grading word (``好``, ``较好``,
+   ``一般`` ...: data; ``reason`` is then ``grade``).
+7. ``vague``: any other text with at least two Chinese characters: a phrase or a whole sentence. Approved forms
    contain such sentences (``获奖组织和个人年度表彰奖励下拨完成，完成率达到100%``), so this is a warning
    for a reviewer, never an error.
-6. ``unparseable``: what is left carries no meaning a reviewer could accept: no Chinese word and no single
+8. ``unparseable``: what is left carries no meaning a reviewer could accept: no Chinese word and no single
    number (``abc``, ``??``, ``100%%``, ``≥``), or one lone character (``高``, ``无``).
 
-Ranges (``90%-95%``) are not read as quantities and fall under 6: the unit is asked for one bound.
+Ranges (``90%-95%``) are not read as quantities and fall under 8: the unit is asked for one bound.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,7 +52,7 @@ from typing import Literal
 
 from xltools import data
 
-Kind = Literal["quantitative", "qualitative", "vague", "unparseable", "blank"]
+Kind = Literal["quantitative", "qualitative", "deadline", "vague", "unparseable", "blank"]
 OPERATORS = ("≥", "≤", "=", ">", "<")
 
 # Full-width forms (U+FF01..U+FF5E) of the characters that matter in a target; Chinese punctuation such as
@@ -53,9 +66,14 @@ _TRAILING = "。；;"
 _QUANTITY = re.compile(
     r"(?P<op>[≥≤=><])?"
     r"(?P<num>[+-]?(?:\d+(?:\.\d+)?|\.\d+))"
-    # A unit is a percent sign or a short run of letters without digits, signs or punctuation.
-    r"(?P<unit>[%‰]|[^\d\s%‰≥≤=<>,，。;；、:：?？!！()（）\"“”'‘’.+\-~]{1,8})?"
+    # A unit is a percent sign or a short run of letters without digits, signs or punctuation; a compound unit
+    # may also hold a dot between its parts (元/人.每天), never first.
+    r"(?P<unit>[%‰]|[^\d\s%‰≥≤=<>,，。;；、:：?？!！()（）\"“”'‘’.+\-~][^\d\s%‰≥≤=<>,，。;；、:：?？!！()（）\"“”'‘’+\-~]{0,9})?"
 )
+# A Chinese numeral touching a digit: typing or OCR damage, not a number (二100百分比).
+_GARBLED = re.compile(r"[〇零一二三四五六七八九十]\d|\d[〇零一二三四五六七八九十]")
+_CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11,
+              "十二": 12}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SENTENCE_MARKS = re.compile(r"[，,。；;、：:！!？?\n]")
 
@@ -64,9 +82,11 @@ _SENTENCE_MARKS = re.compile(r"[，,。；;、：:！!？?\n]")
 class Target:
     """A judged target value.
 
-    ``operator``, ``number`` and ``unit`` are set for quantitative targets only; ``word`` for qualitative ones.
+    ``operator``, ``number`` and ``unit`` are set for quantitative targets; ``word`` for qualitative ones;
+    ``when`` (and ``operator`` ``≤`` for "no later than") for deadlines.
     ``normalisations`` lists, in Chinese, each change made to the typed text before judging.
-    ``reason`` says, for vague and unparseable targets, why (``relative``, ``sentence``, ``phrase``, ``junk``).
+    ``reason`` says, for vague and unparseable targets, why (``relative``, ``sentence``, ``phrase``, ``junk``,
+    ``garbled``); for a qualitative grading word it is ``grade``.
     """
 
     text: str
@@ -78,6 +98,7 @@ class Target:
     word: str | None = None
     normalisations: tuple[str, ...] = ()
     reason: str = ""
+    when: str = ""
 
     @property
     def is_percent(self) -> bool:
@@ -111,12 +132,21 @@ def _parse(text: object) -> Target:
     if any(marker in s for marker in vocab.vague_markers):
         return Target(original, s, "vague", normalisations=tuple(notes), reason="relative")
 
+    if _GARBLED.search(s) and not _SENTENCE_MARKS.search(s):
+        return Target(original, s, "unparseable", normalisations=tuple(notes), reason="garbled")
+
+    deadline = _deadline(original, s, notes)
+    if deadline is not None:
+        return deadline
+
     quantity = _quantity(original, s, notes)
     if quantity is not None:
         return quantity
 
     if s in vocab.qualitative:
         return Target(original, s, "qualitative", word=s, normalisations=tuple(notes))
+    if s in vocab.grades:
+        return Target(original, s, "qualitative", word=s, normalisations=tuple(notes), reason="grade")
 
     if len(_CJK.findall(s)) >= 2:
         reason = "sentence" if _SENTENCE_MARKS.search(s) else "phrase"
@@ -208,14 +238,19 @@ def _quantity(original: str, s: str, notes: list[str]) -> Target | None:
                 local.append(f"“{word}”改为“{sign}”")
                 candidate = sign + rest
                 break
-    if candidate[:1] not in OPERATORS:
-        for word in sorted(vocab.operator_suffixes, key=len, reverse=True):
-            head = candidate[: -len(word)]
-            if candidate.endswith(word) and head[:1].isdigit():
-                sign = vocab.operator_suffixes[word]
-                local.append(f"“{word}”改为“{sign}”")
-                candidate = sign + head
-                break
+    for word in sorted(vocab.operator_suffixes, key=len, reverse=True):
+        head = candidate[: -len(word)]
+        if not candidate.endswith(word):
+            continue
+        sign = vocab.operator_suffixes[word]
+        if head[:1].isdigit():
+            local.append(f"“{word}”改为“{sign}”")
+            candidate = sign + head
+        elif head[:1] == sign and head[1:2].isdigit():
+            # ≥95%以上 (or 不低于95%以上, read above): the same bound twice.
+            local.append(f"去除重复的“{word}”")
+            candidate = head
+        break
 
     m = _QUANTITY.fullmatch(candidate)
     if not m:
@@ -227,3 +262,51 @@ def _quantity(original: str, s: str, notes: list[str]) -> Target | None:
     unit = m.group("unit") or ""
     return Target(original, candidate, "quantitative", operator=m.group("op"), number=number, unit=unit,
                      normalisations=tuple(notes + local))
+
+
+@lru_cache(maxsize=1)
+def _deadline_pattern() -> re.Pattern[str]:
+    words = data.targets().deadline
+
+    def alt(key: str) -> str:
+        return "|".join(re.escape(w) for w in sorted(words.get(key, ()), key=len, reverse=True)) or "(?!)"
+
+    month = r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]"
+    return re.compile(
+        rf"(?P<op>[≤<])?(?P<by>{alt('before_prefixes')})?(?P<prefix>{alt('prefixes')})?"
+        rf"(?:(?P<iy>\d{{4}})[-/.](?P<im>\d{{1,2}})[-/.](?P<id>\d{{1,2}})"
+        rf"|(?:(?P<y>\d{{4}})年)?(?:(?P<q>第?[一二三四1-4]季度)|(?P<m>{month})月(?:(?P<d>\d{{1,2}})[日号])?)?)"
+        rf"(?P<period>{alt('periods')})?(?P<point>{alt('points')})?"
+        rf"(?P<before>{alt('before')})?(?P<verb>{alt('verbs')})?"
+    )
+
+
+def _deadline(original: str, s: str, notes: list[str]) -> Target | None:
+    """Read ``s`` as a time target (see the module docstring), or None."""
+    m = _deadline_pattern().fullmatch(s)
+    if not m:
+        return None
+    g = m.groupdict()
+    year = g["y"] or g["iy"]
+    month, day = g["m"] or g["im"], g["d"] or g["id"]
+    dated = year or g["q"] or month
+    if not (dated or g["period"] or (g["prefix"] and g["point"])):
+        return None
+    if g["point"] and (day or g["period"]):  # 12月31日底, 全年底: not a time anyone writes
+        return None
+    if g["period"] and (month or g["q"]):
+        return None
+    if year and not 1990 <= int(year) <= 2100:
+        return None
+    if month:
+        number = int(month) if month.isdigit() else _CN_MONTHS[month]
+        try:
+            dt.date(int(year or 2000), number, int(day or 1))
+        except ValueError:
+            return None
+    before = g["op"] or ("≤" if g["before"] or g["by"] else None)
+    # The time itself: without a leading sign or 截至, and without the "no later than" word and the verb.
+    start = max(0, m.end("op"), m.end("by"))
+    end = next((i for i in (m.start("before"), m.start("verb")) if i >= 0), len(s))
+    when = s[start:end]
+    return Target(original, s, "deadline", operator=before, when=when, normalisations=tuple(notes))

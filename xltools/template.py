@@ -6,8 +6,9 @@ Sheets, in order:
   users get without Python); a second set of conditional formats that paints any input cell listed in ``校验结果``.
 - ``校验结果``: where a check (``xltools check --annotate``, the Excel button) writes its findings. Protected like
   every sheet, but its summary cell and result block are unlocked and cell formatting is allowed.
-- ``_lists`` (hidden): the dropdown lists and their defined names. The 二级 list of a 一级 indicator is named after
-  the 一级 text itself, so the 二级 dropdown is simply ``INDIRECT(<一级 cell>)``.
+- ``_lists`` (hidden): the dropdown lists and their defined names. The 二级 lists are named by the position of
+  their 一级 (``xlt_l2_1`` ...), so any 一级 text works (digits first, spaces, brackets, full-width characters):
+  the 二级 dropdown is ``INDIRECT("xlt_l2_"&MATCH(<一级 cell>,xlt_level1,0))``.
 - ``_xltools`` (hidden): template id, version, year, framework, unit_locked; all stored as text so any value
   reader (python-calamine) reads them back unchanged.
 
@@ -38,6 +39,7 @@ from xltools.units import read_units, unit_filename
 
 # --- defined names -------------------------------------------------------------------------------------------
 LEVEL1_NAME = "xlt_level1"
+LEVEL2_PREFIX = "xlt_l2_"
 LEVEL3_NAME = "xlt_level3"
 
 
@@ -45,11 +47,6 @@ def choice_name(choices_key: str) -> str:
     """Defined name of a choice list of data/choices.toml."""
     return f"xlt_{choices_key}"
 
-
-# Excel's rule for a defined name: starts with a letter or underscore, then letters, digits, _ or .; and it
-# must not read as a cell reference. The 一级 texts become names, so a framework file must respect this.
-_NAME_RE = re.compile(r"^[^\W\d][\w.]*$")
-_CELL_LIKE_RE = re.compile(r"^([A-Za-z]{1,3}\d+|[Rr]\d*[Cc]\d*|[RrCc])$")
 
 # Dates outside this many years around the budget year are refused (a typo like 291 or 2109).
 DATE_SPAN_YEARS = 10
@@ -121,7 +118,8 @@ RESULTS_NOTE = "本表由校验程序写入：每行一处问题；所列单元�
 
 
 class TemplateError(ValueError):
-    """The spec or data files cannot make a valid workbook (e.g. a 一级 text that is not a valid name)."""
+    """The spec or data files cannot make a valid workbook (a budget year out of range, a blank unit name, a name
+    defined twice)."""
 
 
 # --- small helpers -------------------------------------------------------------------------------------------
@@ -166,10 +164,16 @@ def highlight_formula(severity: str) -> str:
     )
 
 
-def _check_name(name: str) -> str:
-    if not _NAME_RE.match(name) or _CELL_LIKE_RE.match(name):
-        raise TemplateError(f"“{name}”不能用作 Excel 名称（一级指标名称须以文字开头，不含空格和标点）")
-    return name
+def level2_name(position: int) -> str:
+    """Defined name of the 二级 list of the ``position``-th 一级 (1-based, form order)."""
+    return f"{LEVEL2_PREFIX}{position}"
+
+
+def level2_formula(level1_cell: str) -> str:
+    """The 二级 dropdown's list: the 二级 names of the 一级 chosen in ``level1_cell`` (a relative reference such as
+    ``$A76``). MATCH finds its position in xlt_level1; INDIRECT turns "xlt_l2_<n>" into that list. A blank or
+    unknown 一级 makes MATCH fail, and the dropdown offers nothing, as a blank INDIRECT did before."""
+    return f'INDIRECT("{LEVEL2_PREFIX}"&MATCH({level1_cell},{LEVEL1_NAME},0))'
 
 
 def _fill(rgb: str) -> PatternFill:
@@ -274,6 +278,14 @@ def _unhide_note(form: spec.FormSpec, table: spec.Table) -> str:
     )
 
 
+ERROR_MAX_LEN = 225  # Excel refuses a validation error text over 255 characters; keep a margin
+
+
+def _level1_error(framework: data.Framework) -> str:
+    listed = f"一级指标须为：{'、'.join(framework.level1)}。"
+    return listed if len(listed) <= ERROR_MAX_LEN else "一级指标须为下拉列表中的一项。"
+
+
 def _table_validations(form: spec.FormSpec, table: spec.Table, framework: data.Framework) -> list[DataValidation]:
     out: list[DataValidation] = []
     note = _unhide_note(form, table)
@@ -286,13 +298,13 @@ def _table_validations(form: spec.FormSpec, table: spec.Table, framework: data.F
                                formula1="0", operator="greaterThanOrEqual"))
             elif table.key == "indicators" and col.key == "level1":
                 out.append(_dv("list", sqref, "一级指标", "请从下拉列表选择一级指标。" + extra,
-                               f"一级指标须为：{'、'.join(framework.level1)}。", formula1=LEVEL1_NAME))
+                               _level1_error(framework), formula1=LEVEL1_NAME))
             elif table.key == "indicators" and col.key == "level2":
                 level1_col = table.column("level1").letter
                 out.append(_dv("list", sqref, "二级指标",
                                "请先在左侧选择一级指标，再从下拉列表选择其下的二级指标。" + extra,
                                "二级指标须为所选一级指标下的一项；请先选择一级指标。",
-                               formula1=f"INDIRECT(${level1_col}{first})"))
+                               formula1=level2_formula(f"${level1_col}{first}")))
             elif table.key == "indicators" and col.key == "level3":
                 out.append(_dv("list", sqref, "三级指标",
                                "可从下拉列表选择常用指标，也可直接填写本项目的指标名称。" + extra,
@@ -586,29 +598,42 @@ def _lists_sheet(wb: Workbook, ws: Worksheet, framework: data.Framework, passwor
     for key, items in data.choices().items():
         lists.append((choice_name(key), data.choice_labels()[key], items))
     lists.append((LEVEL1_NAME, "一级指标", framework.level1))
-    for level1, level2 in framework.levels.items():
-        lists.append((_check_name(level1), f"{level1}·二级指标", level2))
+    for position, (level1, level2) in enumerate(framework.levels.items(), start=1):
+        lists.append((level2_name(position), f"{level1}·二级指标", level2))
     lists.append((LEVEL3_NAME, "常用三级指标", framework.common_level3))
     refs: dict[str, str] = {}
     for i, (name, header, items) in enumerate(lists, start=1):
         letter = get_column_letter(i)
-        ws[f"{letter}1"] = header
+        _list_cell(ws, f"{letter}1", header)
         ws.column_dimensions[letter].width = 28
         for j, item in enumerate(items, start=2):
-            ws[f"{letter}{j}"] = item
+            _list_cell(ws, f"{letter}{j}", item)
         if name in wb.defined_names:
             raise TemplateError(f"名称“{name}”重复")
-        ref = _cell_ref(spec.LISTS_SHEET, letter, 2, len(items) + 1)
+        # An empty list (a framework without 三级 suggestions) still names one (blank) cell, never the header.
+        ref = _cell_ref(spec.LISTS_SHEET, letter, 2, max(len(items), 1) + 1)
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
         refs[name] = ref
+    # The usual unit of each suggested 三级, beside the list (for the person who opens the hidden sheet).
+    letter = get_column_letter(len(lists) + 1)
+    _list_cell(ws, f"{letter}1", "常用三级指标·计量单位")
+    ws.column_dimensions[letter].width = 14
+    for j, suggestion in enumerate(framework.level3, start=2):
+        if suggestion.unit:
+            _list_cell(ws, f"{letter}{j}", suggestion.unit)
     ws.sheet_state = "hidden"
     _protect(ws, password, HIDDEN_PROTECTION)
     return live.Lists(
         choices={key: tuple(f"INDEX({refs[choice_name(key)]},{i})" for i in range(1, len(items) + 1))
                  for key, items in data.choices().items()},
         level1=refs[LEVEL1_NAME],
-        level2=tuple(refs[level1] for level1 in framework.level1),
+        level2=tuple(refs[level2_name(i)] for i in range(1, len(framework.level1) + 1)),
     )
+
+
+def _list_cell(ws: Worksheet, ref: str, text: str) -> None:
+    ws[ref] = text
+    ws[ref].data_type = "s"  # a name is text, whatever it starts with
 
 
 def meta_values(year: int, framework_id: str, unit_locked: bool) -> dict[str, str]:
@@ -628,6 +653,9 @@ def _meta_sheet(ws: Worksheet, values: dict[str, str], password: str, checks: li
     """Template identity in A:B (text); the live checks' cells beside it (see xltools.live)."""
     for address, value in checks.cells.items():
         ws[address] = value
+    for address, text in checks.texts.items():
+        ws[address] = text
+        ws[address].data_type = "s"  # a key or word is text, whatever it starts with
     for row, key in enumerate(spec.META_KEYS, start=1):
         ws.cell(row=row, column=1, value=key)
         cell = ws.cell(row=row, column=2, value=values[key])
@@ -645,16 +673,18 @@ def build_template(
     year: int = spec.DEFAULT_YEAR,
     password: str = spec.DEFAULT_PASSWORD,
     unit: str | None = None,
-    framework_id: str = data.DEFAULT_FRAMEWORK,
+    framework: str | data.Framework = data.DEFAULT_FRAMEWORK,
 ) -> Workbook:
-    """The canonical workbook for budget ``year``; with ``unit``, 申报单位名称 is filled in and locked."""
+    """The canonical workbook for budget ``year``; with ``unit``, 申报单位名称 is filled in and locked.
+    ``framework`` is a shipped framework id or a :class:`~xltools.data.Framework` (e.g. read from a file)."""
     if not 1900 < year < 10000:
         raise TemplateError(f"预算年度无效：{year}")
     if unit is not None and not unit.strip():
         raise TemplateError("单位名称为空")
     unit = unit.strip() if unit is not None else None
     form = spec.build()
-    framework = data.framework(framework_id)
+    if isinstance(framework, str):
+        framework = data.framework(framework)
     wb = Workbook()
     form_ws = wb.active
     assert form_ws is not None
@@ -689,12 +719,13 @@ def write_template(
     year: int = spec.DEFAULT_YEAR,
     password: str = spec.DEFAULT_PASSWORD,
     unit: str | None = None,
+    framework: str | data.Framework = data.DEFAULT_FRAMEWORK,
 ) -> Path:
     """Write 绩效目标申报表.xlsx into ``out_dir`` (for a unit: ``<单位名称>_绩效目标申报表.xlsx``)."""
     from xltools.units import Unit
 
     name = spec.TEMPLATE_FILENAME if unit is None else unit_filename(Unit(unit.strip()), spec.TEMPLATE_FILENAME)
-    return save_atomic(build_template(year, password, unit), Path(out_dir) / name)
+    return save_atomic(build_template(year, password, unit, framework), Path(out_dir) / name)
 
 
 def write_unit_templates(
@@ -702,6 +733,7 @@ def write_unit_templates(
     out_dir: str | Path = ".",
     year: int = spec.DEFAULT_YEAR,
     password: str = spec.DEFAULT_PASSWORD,
+    framework: str | data.Framework = data.DEFAULT_FRAMEWORK,
 ) -> list[Path]:
     """One template per unit of ``units_csv`` (see :mod:`xltools.units`), 申报单位名称 filled in and locked.
 
@@ -719,7 +751,7 @@ def write_unit_templates(
             n += 1
             name = f"{stem}({n}){suffix}"
         used.add(name.casefold())
-        written.append(save_atomic(build_template(year, password, unit.name), out / name))
+        written.append(save_atomic(build_template(year, password, unit.name, framework), out / name))
     return written
 
 

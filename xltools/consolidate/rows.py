@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from xltools import spec
+from xltools.data import Frameworks
 from xltools.engine import CheckResult, check_file
 from xltools.findings import Finding
 from xltools.model import CellValue, Declaration
@@ -20,8 +21,8 @@ from xltools.targets import parse_target
 # Fields of the form shown in 项目汇总, in column order. Money fields are numbers, dates are dates.
 SUMMARY_FIELDS = ("unit", "project", "project_type", "category", "start", "end",
                   "total_budget", "annual_budget", "prior_budget", "prior_executed")
-TARGET_KINDS = {"quantitative": "定量", "qualitative": "定性", "vague": "不可衡量", "unparseable": "无法识别",
-                "blank": "空"}
+TARGET_KINDS = {"quantitative": "定量", "qualitative": "定性", "deadline": "时限", "vague": "不可衡量",
+                "unparseable": "无法识别", "blank": "空"}
 
 
 @dataclass
@@ -95,6 +96,6 @@ def from_result(result: CheckResult) -> FileRows:
     return rows
 
 
-def read(path: str | Path, display_name: str | None = None) -> FileRows:
+def read(path: str | Path, display_name: str | None = None, frameworks: Frameworks | None = None) -> FileRows:
     """Check one file with the engine and keep its rows. The per-file unit of work of the process pool."""
-    return from_result(check_file(path, display_name))
+    return from_result(check_file(path, display_name, frameworks))

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from xltools.atomic import ensure_writable
 from xltools.consolidate import crossfile, sheetxml  # noqa: F401 - sheetxml: imported before the workers fork
 from xltools.consolidate.rows import FileRows, read
+from xltools.data import Frameworks
 from xltools.discover import discover
 from xltools.findings import ERROR, Finding
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from xltools.units import Unit
 
 Progress = Callable[[int, int], None]
+SHIPPED = Frameworks()
 # Below this many files a pool costs more than it saves.
 POOL_THRESHOLD = 8
 
@@ -65,17 +67,19 @@ class Summary:
                 f"已写出：{self.output}")
 
 
-def _work(item: tuple[int, str]) -> tuple[int, FileRows]:
+def _work(item: tuple[int, str], frameworks: Frameworks = SHIPPED) -> tuple[int, FileRows]:
     index, path = item
     try:
-        return index, read(path, path)
+        return index, read(path, path, frameworks)
     except Exception as exc:  # the engine never raises on bad input; this keeps a bug from losing a file
         return index, FileRows(path, [Finding.of("file-unreadable", f"读取时发生内部错误（{type(exc).__name__}）。",
                                                  file=path)])
 
 
-def _work_chunk(items: list[tuple[int, str]]) -> list[tuple[int, FileRows]]:
-    return [_work(item) for item in items]
+def _work_chunk(items: list[tuple[int, str]], frameworks: Frameworks = SHIPPED) -> list[tuple[int, FileRows]]:
+    # ``frameworks`` travels with each batch (a few kB pickled): workers need no shared state, whatever the start
+    # method, and a bureau's framework files are read once, in the main process.
+    return [_work(item, frameworks) for item in items]
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -84,11 +88,11 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
-def _isolated(item: tuple[int, str]) -> tuple[int, FileRows]:
+def _isolated(item: tuple[int, str], frameworks: Frameworks) -> tuple[int, FileRows]:
     """Read one file in a process of its own: when even that process dies, the file is what killed it."""
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as one:
-            return one.submit(_work, item).result()
+            return one.submit(_work, item, frameworks).result()
     except BrokenProcessPool:
         index, path = item
         return index, FileRows(path, [Finding.of(
@@ -107,8 +111,10 @@ def _workers(jobs: int, total: int) -> Iterator[ProcessPoolExecutor | None]:
 
 
 def read_all(paths: Sequence[str], pool: ProcessPoolExecutor | None, jobs: int = 1, progress: Progress | None = None,
-             before_collect: Callable[[], object] | None = None) -> list[FileRows]:
-    """Check every file (in ``pool`` of ``jobs`` processes, or here when None); results in input order.
+             before_collect: Callable[[], object] | None = None, frameworks: Frameworks = SHIPPED,
+             ) -> list[FileRows]:
+    """Check every file (in ``pool`` of ``jobs`` processes, or here when None) against the framework it records,
+    known in ``frameworks``; results in input order.
     ``before_collect`` runs while the workers work (the caller's imports). A worker that dies (a native crash on a
     hostile file) loses nothing: the files of its batch are read again one by one, each in a process of its own."""
     total = len(paths)
@@ -128,11 +134,11 @@ def read_all(paths: Sequence[str], pool: ProcessPoolExecutor | None, jobs: int =
         if before_collect:
             before_collect()
         for item in items:
-            keep([_work(item)])
+            keep([_work(item, frameworks)])
     else:
         size = max(1, min(16, total // (jobs * 8)))
         chunks = [items[i:i + size] for i in range(0, total, size)]
-        futures = {pool.submit(_work_chunk, chunk): chunk for chunk in chunks}
+        futures = {pool.submit(_work_chunk, chunk, frameworks): chunk for chunk in chunks}
         if before_collect:
             before_collect()
         failed: list[list[tuple[int, str]]] = []
@@ -146,23 +152,24 @@ def read_all(paths: Sequence[str], pool: ProcessPoolExecutor | None, jobs: int =
         for chunk in failed:
             try:
                 with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as one:
-                    keep(one.submit(_work_chunk, chunk).result())
+                    keep(one.submit(_work_chunk, chunk, frameworks).result())
             except BrokenProcessPool:
                 for item in chunk:
                     if results[item[0]] is None:
-                        keep([_isolated(item)])
+                        keep([_isolated(item, frameworks)])
     return [r for r in results if r is not None]
 
 
 def _validated(files: list[FileRows], built: Tables, unit_list: Sequence[Unit] | None, units: str | Path | None,
-               ) -> list[Finding]:
+               frameworks: Frameworks) -> list[Finding]:
     """Every finding of the run, in 问题清单 order; completes ``built`` with the findings table and statistics."""
     from xltools.consolidate import schemas, tables
 
     engine = [f for rows in files for f in rows.findings]
     extra = crossfile.duplicates(files)
     frames = {"summary": built.summary, "subprojects": built.subprojects, "indicators": built.indicators}
-    extra += schemas.validate(frames, engine + extra, {rows.file: rows.version for rows in files if rows.version})
+    extra += schemas.validate(frames, engine + extra, frameworks,
+                              {rows.file: rows.version for rows in files if rows.version})
     # Findings of a file stay together, in input order; the batch-wide ones (units not returned) come last.
     by_file: dict[str, list[Finding]] = {}
     for f in extra:
@@ -206,12 +213,16 @@ def consolidate(
     jobs: int | None = None,
     parquet: str | Path | None = None,
     progress: Progress | None = None,
+    frameworks: Frameworks = SHIPPED,
 ) -> Summary:
     """Consolidate every workbook under ``inputs`` into ``output`` (.xlsx). Never raises on a bad input file;
     raises :class:`xltools.units.UnitsFileError` for a malformed units list and
-    :class:`xltools.atomic.OutputError` for an output that cannot be written (both before reading anything)."""
+    :class:`xltools.atomic.OutputError` for an output that cannot be written (both before reading anything).
+    Each form is checked against the framework it records, looked up in ``frameworks`` (shipped ones by default,
+    plus a bureau's files: :func:`xltools.data.load_frameworks`)."""
     with _no_cyclic_gc():
-        return _consolidate(inputs, output, units=units, jobs=jobs, parquet=parquet, progress=progress)
+        return _consolidate(inputs, output, units=units, jobs=jobs, parquet=parquet, progress=progress,
+                            frameworks=frameworks)
 
 
 def _consolidate(
@@ -222,6 +233,7 @@ def _consolidate(
     jobs: int | None,
     parquet: str | Path | None,
     progress: Progress | None,
+    frameworks: Frameworks,
 ) -> Summary:
     ensure_writable(output)
     if parquet is not None:
@@ -235,19 +247,19 @@ def _consolidate(
     paths = [str(p) for p in discover(inputs)]
     jobs = min(jobs or os.cpu_count() or 1, len(paths))
     with _workers(jobs, len(paths)) as pool:
-        files = read_all(paths, pool, jobs, progress, before_collect=_load_heavy)
+        files = read_all(paths, pool, jobs, progress, before_collect=_load_heavy, frameworks=frameworks)
 
         from xltools.consolidate import output as out
         from xltools.consolidate import tables
 
         read_done = time.perf_counter()
-        built = tables.build(files)
+        built = tables.build(files, frameworks)
         with out.Writer(output, pool.submit if pool is not None else None) as writer:
             # These two sheets are final now (validation adds findings, not rows): the idle workers render them
             # while this process validates.
             for name in (tables.SUBPROJECTS_SHEET, tables.INDICATORS_SHEET):
                 writer.ahead(name, *built.sheets()[name])
-            findings = _validated(files, built, unit_list, units)
+            findings = _validated(files, built, unit_list, units, frameworks)
             # The other two are final now too: they render while this process builds the skeleton.
             for name in (tables.SUMMARY_SHEET, tables.FINDINGS_SHEET):
                 writer.ahead(name, *built.sheets()[name])

@@ -47,11 +47,12 @@ SUBPROJECTS: dict[str, str] = {
     SOURCE: TEXT, CELL: TEXT,
 }
 LEVEL1, LEVEL2, LEVEL3, TARGET = (_IND.column(k).label for k in ("level1", "level2", "level3", "target"))
+FRAMEWORK = "指标体系"  # the framework id the form records; last, so the earlier columns keep their places
 INDICATORS: dict[str, str] = {
     UNIT: TEXT, PROJECT: TEXT, "序号": COUNT,
     LEVEL1: TEXT, LEVEL2: TEXT, LEVEL3: TEXT, TARGET: TEXT,
     "目标类型": TEXT, "比较符": TEXT, "目标数值": NUMBER, "计量单位": TEXT, "定性词": TEXT,
-    SOURCE: TEXT, CELL: TEXT,
+    SOURCE: TEXT, CELL: TEXT, FRAMEWORK: TEXT,
 }
 # Which spec table column a table column came from (for mapping failures back to cells).
 TABLE_COLUMN_OF: dict[str, dict[str, str]] = {
@@ -64,7 +65,7 @@ FINDINGS: dict[str, str] = {"文件": TEXT, "工作表": TEXT, "单元格": TEXT
 BY_UNIT: dict[str, str] = {UNIT: TEXT, "表数": COUNT, TOTAL: MONEY, ANNUAL: MONEY, PRIOR_BUDGET: MONEY,
                            PRIOR_EXECUTED: MONEY, ERRORS: COUNT, WARNINGS: COUNT}
 BY_TYPE: dict[str, str] = {PROJECT_TYPE: TEXT, "表数": COUNT, TOTAL: MONEY, ANNUAL: MONEY}
-BY_LEVEL1: dict[str, str] = {LEVEL1: TEXT, "覆盖表数": COUNT, "指标数": COUNT}
+BY_LEVEL1: dict[str, str] = {LEVEL1: TEXT, "覆盖表数": COUNT, "指标数": COUNT, FRAMEWORK: TEXT}
 
 # Sheet names of the output workbook, in order.
 SUMMARY_SHEET, SUBPROJECTS_SHEET, INDICATORS_SHEET, FINDINGS_SHEET, STATS_SHEET = (
@@ -80,7 +81,7 @@ class Tables:
     by_unit: pd.DataFrame = field(default_factory=pd.DataFrame)
     by_type: pd.DataFrame = field(default_factory=pd.DataFrame)
     by_level1: pd.DataFrame = field(default_factory=pd.DataFrame)
-    frameworks: tuple[str, ...] = ()
+    frameworks: tuple[data.Framework, ...] = ()  # of the forms read, by id
 
     def sheets(self) -> dict[str, tuple[pd.DataFrame, dict[str, str]]]:
         """The row tables of the output workbook: sheet name -> (frame, column kinds)."""
@@ -112,13 +113,16 @@ def frame(rows: Sequence[tuple[object, ...]], kinds: dict[str, str]) -> pd.DataF
     return df
 
 
-def build(files: Sequence[FileRows]) -> Tables:
-    """The three row tables of the forms (no findings yet: the schemas add their own first)."""
+def build(files: Sequence[FileRows], frameworks: data.Frameworks | None = None) -> Tables:
+    """The three row tables of the forms (no findings yet: the schemas add their own first). ``frameworks``
+    resolves the framework ids the forms record (default: the shipped ones)."""
     summary = frame([(*f.summary, 0, 0, f.file) for f in files if f.summary is not None], SUMMARY_ALL)
     subprojects = frame([(*r[:5], f.file, r[5]) for f in files for r in f.subprojects], SUBPROJECTS)
-    indicators = frame([(*r[:12], f.file, r[12]) for f in files for r in f.indicators], INDICATORS)
-    frameworks = tuple(sorted({f.framework for f in files if f.summary is not None}))
-    return Tables(summary, subprojects, indicators, frameworks=frameworks)
+    indicators = frame([(*r[:12], f.file, r[12], f.framework) for f in files for r in f.indicators], INDICATORS)
+    known = frameworks or data.Frameworks()
+    ids = sorted({f.framework for f in files if f.summary is not None})
+    used = tuple(fw for fw in map(known.get, ids) if fw is not None)
+    return Tables(summary, subprojects, indicators, frameworks=used)
 
 
 def finish(tables: Tables, findings: Sequence[Finding]) -> Tables:
@@ -156,16 +160,16 @@ def _totals(s: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return frame(by_unit.itertuples(index=False), BY_UNIT), frame(by_type.itertuples(index=False), BY_TYPE)
 
 
-def _coverage(indicators: pd.DataFrame, frameworks: Sequence[str]) -> pd.DataFrame:
-    names: list[str] = []
-    for fid in frameworks or (data.DEFAULT_FRAMEWORK,):
-        try:
-            names.extend(n for n in data.framework(fid).level1 if n not in names)
-        except (FileNotFoundError, KeyError):
-            continue
-    level1 = indicators[LEVEL1].dropna()
-    names.extend(n for n in level1.unique() if n not in names)
-    forms = indicators.dropna(subset=[LEVEL1]).groupby(LEVEL1)[SOURCE].nunique()
-    count = level1.value_counts()
-    rows = [(n, int(forms.get(n, 0)), int(count.get(n, 0))) for n in names]
+def _coverage(indicators: pd.DataFrame, frameworks: Sequence[data.Framework]) -> pd.DataFrame:
+    """Per framework of the batch: each 一级 in form order, then any other 一级 text its forms hold; how many of
+    its forms have the 一级 and how many indicators. A 一级 typed as an alias or with stray spaces counts as the
+    framework's own name (as the rules read it)."""
+    rows: list[tuple[str, int, int, str]] = []
+    for fw in frameworks or (data.framework(),):
+        mine = indicators[indicators[FRAMEWORK] == fw.id].dropna(subset=[LEVEL1])
+        level1 = mine[LEVEL1].map({text: fw.canonical_level1(text) or text for text in mine[LEVEL1].unique()})
+        forms = mine[SOURCE].groupby(level1).nunique()
+        count = level1.value_counts()
+        names = [*fw.level1, *(n for n in level1.unique() if n not in fw.levels)]
+        rows += [(n, int(forms.get(n, 0)), int(count.get(n, 0)), fw.id) for n in names]
     return frame(rows, BY_LEVEL1)

@@ -1,11 +1,15 @@
 """The 分解目标 table: level1-missing, level2-invalid, indicator-incomplete, indicator-duplicate.
 
-The framework (一级 -> allowed 二级) is data: ``xltools.data.framework(decl.framework)``. 一级/二级 are compared
-without whitespace (a label typed as "产出 目标" still names 产出目标).
+The framework (一级 -> allowed 二级) is data: the one the reader resolved for the form (``decl.framework_def``:
+shipped, or a bureau's file given with ``--framework``), else the shipped framework ``decl.framework`` names.
+A 一级/二级 is read through :meth:`~xltools.data.Framework.canonical_level1` / ``canonical_level2``: its name or an
+alias of the framework file, compared without whitespace and full-width/half-width differences (a label typed as
+"产出 目标" still names 产出目标; ``服务对象满意度`` names ``服务对象满意度指标`` where the file says so).
 
 Decisions:
 
-* ``level1-missing``: one finding per 一级 of the framework with no row, all at the first 一级指标 cell of the
+* ``level1-missing``: one finding per *required* 一级 of the framework (every 一级 unless its file says
+  ``required = false``) with no row, all at the first 一级指标 cell of the
   table. That cell is always visible (later rows may be hidden in the template) and it is where the 一级 column
   starts; the message names the missing 一级 and tells to add rows for it. Skipped when the table is empty
   (``required-missing`` covers that) or the framework is unknown.
@@ -30,7 +34,6 @@ Decisions:
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 from xltools import data, spec
@@ -39,11 +42,9 @@ from xltools.findings import Finding
 from xltools.model import CellValue, Declaration, Indicator
 from xltools.rules._common import column_label, compact, finding, form
 
-_ID = re.compile(r"[A-Za-z0-9_-]+")
-
 
 def check(decl: Declaration) -> list[Finding]:
-    fw = load_framework(decl.framework)
+    fw = decl.framework_def or load_framework(decl.framework)
     out: list[Finding] = []
     if fw is not None:
         out.extend(level1_missing(decl, fw))
@@ -53,33 +54,29 @@ def check(decl: Declaration) -> list[Finding]:
 
 
 def load_framework(framework_id: object) -> Framework | None:
-    """The framework named by the form, or None when there is no such data file."""
-    if not isinstance(framework_id, str) or not _ID.fullmatch(framework_id):
+    """The shipped framework named by the form, or None when there is none by that id."""
+    if not isinstance(framework_id, str) or framework_id not in data.framework_ids():
         return None
-    try:
-        return data.framework(framework_id)
-    except (OSError, KeyError, ValueError, TypeError):
-        return None
+    return data.framework(framework_id)
 
 
 def level1_missing(decl: Declaration, fw: Framework) -> list[Finding]:
     if not decl.indicators:
         return []
-    present = {compact(row.level1.text) for row in decl.indicators}
+    present = {fw.canonical_level1(row.level1.text) for row in decl.indicators}
     table = form(decl).tables["indicators"]
     cell = table.cell("level1", 0)
     return [
         finding(decl, "level1-missing", cell,
                 f"“{table.title}”中没有一级指标“{name}”的指标。请为“{name}”补充至少一行指标"
                 f"（可选二级指标：{'、'.join(fw.levels[name])}），并填写三级指标和指标目标值。")
-        for name in fw.level1
-        if compact(name) not in present
+        for name in fw.required
+        if name not in present
     ]
 
 
 def rows(decl: Declaration, fw: Framework | None) -> list[Finding]:
     out: list[Finding] = []
-    levels = {compact(k): v for k, v in fw.levels.items()} if fw else {}
     previous: Indicator | None = None
     for row in decl.indicators:
         l1, l2 = compact(row.level1.text), compact(row.level2.text)
@@ -87,17 +84,18 @@ def rows(decl: Declaration, fw: Framework | None) -> list[Finding]:
             out.append(_incomplete(decl, row, row.level1, "level1"))
         if not l2:
             out.append(_incomplete(decl, row, row.level2, "level2"))
+        level1 = fw.canonical_level1(l1) if fw is not None and l1 else None
         if not l1 or fw is None:
             pass
-        elif l1 not in levels:
+        elif level1 is None:
             if not row.level1_inherited:
                 out.append(finding(decl, "level2-invalid", row.level1.cell,
                                    f"一级指标“{row.level1.text}”不在指标体系（{fw.name}）中。"
                                    f"请从下拉列表中选择：{'、'.join(fw.level1)}。"))
-        elif l2 and l2 not in {compact(x) for x in levels[l1]}:
-            crossed = previous is not None and compact(previous.level1.text) != l1
+        elif l2 and fw.canonical_level2(level1, l2) is None:
+            crossed = previous is not None and fw.canonical_level1(previous.level1.text) != level1
             if not row.level2_inherited or crossed:
-                out.append(_bad_level2(decl, row, levels[l1]))
+                out.append(_bad_level2(decl, row, fw.levels[level1]))
         if row.level3.blank:
             out.append(_incomplete(decl, row, row.level3, "level3"))
         if row.target.blank:

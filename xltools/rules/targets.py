@@ -4,7 +4,10 @@ How a target is read is :func:`xltools.targets.parse_target` (normalisation, the
 
 * Blank targets are ``indicator-incomplete`` (see :mod:`xltools.rules.indicators`), not judged here.
 * ``target-unparseable`` (error) only for kind ``unparseable``: no number and no Chinese word a reviewer could
-  accept (``abc``, ``??``, ``100%%``, a lone ``高``). The five approved forms never hit it.
+  accept (``abc``, ``??``, ``100%%``, a lone ``高``), or a number garbled by typing or OCR (``二100百分比``: the
+  message says so). The five approved forms never hit it.
+* Deadlines (``2023年12月31日前``, ``第三季度末``) and grading words (``好``, ``较好``, ``一般``) are measurable or
+  accepted: no finding.
 * ``target-vague`` (warning) for relative phrases (``较上年增长``, ``位于…前列``, ``≥前五年平均值的110%``), whole
   sentences and unknown phrases. Approved forms contain these: a reviewer may push back, the form is not wrong.
 * ``target-no-operator`` (warning) for a bare number (``100%``, ``80%``): the reviewer cannot tell ≥ from =.
@@ -41,8 +44,9 @@ def judge(decl: Declaration, row: Indicator, target: Target) -> list[Finding]:
     quoted = _quote(target.text)
     words = "、".join(data.targets().qualitative)
     if target.kind == "unparseable":
+        damaged = "：数字与汉字数字连在一起，疑似录入或扫描识别错误" if target.reason == "garbled" else ""
         return [finding(decl, "target-unparseable", cell,
-                        f"指标目标值“{quoted}”无法识别。请填写比较符加数值（{_EXAMPLES}），"
+                        f"指标目标值“{quoted}”无法识别{damaged}。请填写比较符加数值（{_EXAMPLES}），"
                         f"或规范用语之一：{words}。")]
     if target.kind == "vague":
         if target.reason == "relative":
