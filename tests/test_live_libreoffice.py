@@ -29,7 +29,7 @@ from openpyxl.utils import range_boundaries
 from python_calamine import CalamineWorkbook
 
 from tests import libreoffice as lo
-from xltools import live, spec
+from xltools import data, live, spec
 from xltools.cells import column_letter
 from xltools.engine import check_file
 from xltools.findings import CODES, Finding
@@ -108,6 +108,29 @@ SPOILED: dict[str, dict[str, Any]] = {
         row(L2, "数量目标", "培训次数", " 12 "),  # spaces around: still a bare number
     ]},
 }
+
+# The other frameworks: each example form (examples/frameworks/forms.toml), and spoiled copies on its template.
+def nrow(level1: str, level2: str, level3: str = "某指标", target: str = "≥1") -> dict[str, Any]:
+    return row(level1, level2, level3, target)
+
+
+FRAMEWORK_SPOILED: dict[str, tuple[str, list[dict[str, Any]]]] = {
+    # national: two required 一级 missing, a 二级 of another 一级, an alias and spaces that are fine
+    "national-spoiled": ("national", [nrow("产出 指标", "数量指标"), nrow("产出指标", "经济效益指标"),
+                                      nrow("产出指标", "质量 指标")]),
+    "national-aliases": ("national", [nrow("产出指标", "数量指标"), nrow("效益指标", "社会效益指标"),
+                                      nrow("满意度指标", "服务对象满意度"), nrow("满意度 指标", "服务对象满意度指标")]),
+    # cost2021: every 一级 required; 成本指标 missing (an unknown 一级 is not it), the unknown one carried down once
+    "cost2021-spoiled": ("cost2021", [nrow("产出指标", "数量指标"), nrow("效益指标", "社会效益指标"),
+                                      nrow("满意度指标", "服务对象满意度指标"), nrow("成本类指标", "经济成本指标"),
+                                      nrow("", "社会成本指标")]),
+    # a bureau's own: names that are not Excel names, typed with half-width brackets, without spaces, or as an
+    # alias; the optional 一级 left out
+    "bureau-typed": ("bureau-2026", [nrow("1 成本(总额)", "经济成本指标"), nrow("2产出指标", "数量指标"),
+                                     nrow("效益指标", "社会效益指标"), nrow("４ 满意度指标", "服务对象满意度")]),
+    "bureau-spoiled": ("bureau-2026", [nrow("1 成本（总额）", "数量指标"), nrow("5 其他指标（选填）", "其他指标")]),
+}
+
 
 # Beyond a formula (xltools.live.COVERAGE): the live check stays silent on these engine findings, nothing more.
 BEYOND: dict[str, dict[str, Any]] = {
@@ -216,6 +239,13 @@ def recalculated(request: pytest.FixtureRequest,
             originals[p.stem] = p
     for name, overrides in {**SPOILED, **BEYOND}.items():
         originals[name] = _write({**base, **overrides}, tmp / "in" / f"{name}.xlsx")
+    for values in make_examples.framework_forms():
+        fw = make_examples.framework_of(values["framework"])
+        originals[f"framework-{fw.id}"] = make_examples.write_form(
+            make_examples.form_values(values), values["year"], tmp / "in" / f"framework-{fw.id}.xlsx", fw)
+    for name, (fw_id, rows) in FRAMEWORK_SPOILED.items():
+        originals[name] = make_examples.write_form({**base, "indicators": rows}, 2019, tmp / "in" / f"{name}.xlsx",
+                                                   make_examples.framework_of(fw_id))
     (tmp / "in").mkdir(exist_ok=True)
     blank = tmp / "in" / "blank.xlsx"
     build_template().save(blank)
@@ -236,7 +266,9 @@ def recalculated(request: pytest.FixtureRequest,
     return out
 
 
-EXACT_CASES = ([f"seed-{i:02d}" for i in range(1, 6)] + sorted(SPOILED)
+FRAMEWORKS = data.load_frameworks([EXAMPLES / "frameworks" / "bureau-2026.toml"])
+FRAMEWORK_CASES = [f"framework-{v['framework']}" for v in make_examples.framework_forms()] + sorted(FRAMEWORK_SPOILED)
+EXACT_CASES = ([f"seed-{i:02d}" for i in range(1, 6)] + sorted(SPOILED) + FRAMEWORK_CASES
                + sorted(p.stem for p in (EXAMPLES / "faulty").glob("*.xlsx") if p.name.startswith(("bad-", "warn-")))
                + ["libreoffice-resaved", "blank", "unit-copy"])
 
@@ -244,7 +276,7 @@ EXACT_CASES = ([f"seed-{i:02d}" for i in range(1, 6)] + sorted(SPOILED)
 @pytest.mark.parametrize("case", EXACT_CASES)
 def test_live_checks_equal_the_engine(recalculated: dict[str, tuple[Path, Path]], case: str) -> None:
     original, recalc = recalculated[case]
-    findings = check_file(original).findings
+    findings = check_file(original, frameworks=FRAMEWORKS).findings
     counts, red, orange = engine_view(findings)
     got = read_live(recalc)
     assert got.counts == {code: counts.get(code, 0) for code in live.LIVE_CODES}
@@ -266,6 +298,25 @@ def test_spoiled_cases_cover_every_live_rule(recalculated: dict[str, tuple[Path,
     two = read_live(recalculated["two-level1-missing"][1])
     assert two.counts["level1-missing"] == 2
     assert two.red == {S.tables["indicators"].cell("level1", 0)}
+
+
+def test_framework_cases_find_what_they_were_made_for(recalculated: dict[str, tuple[Path, Path]]) -> None:
+    """The spoiled framework copies hit the framework rules where meant (the parity test then proves the cells)."""
+    ind = S.tables["indicators"]
+    expect = {
+        "national-spoiled": {"level1-missing": 2, "level2-invalid": 1},
+        "national-aliases": {},
+        "cost2021-spoiled": {"level1-missing": 1, "level2-invalid": 1},
+        "bureau-typed": {},
+        "bureau-spoiled": {"level1-missing": 3, "level2-invalid": 1},
+    }
+    for case, wanted in expect.items():
+        got = read_live(recalculated[case][1])
+        framework_codes = {c: n for c, n in got.counts.items() if c in ("level1-missing", "level2-invalid") and n}
+        assert framework_codes == wanted, case
+    assert read_live(recalculated["national-spoiled"][1]).red == {ind.cell("level1", 0), ind.cell("level2", 1)}
+    for case in FRAMEWORK_CASES[:4]:  # the example form of each framework is clean
+        assert read_live(recalculated[case][1]).red == set(), case
 
 
 def test_seed_forms_show_no_errors_and_their_warnings(recalculated: dict[str, tuple[Path, Path]]) -> None:
