@@ -270,6 +270,20 @@ def test_uninstall_bat_commands_line_by_line(made: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("name", ["安装.bat", "卸载.bat"])
+def test_every_goto_has_its_label_and_every_label_is_reached(made: Path, name: str) -> None:
+    lines = commands(made / name)
+    labels = [line[1:] for line in lines if line.startswith(":")]
+    targets = {m for line in lines for m in re.findall(r"goto :(\w+)", line)}
+    assert len(labels) == len(set(labels))
+    assert targets == set(labels)
+    # Each failure label says why and then goes to :failed; :failed falls through to :end, which every path reaches.
+    for label in labels:
+        after = lines[lines.index(f":{label}") + 1]
+        if label not in ("failed", "end", "restore_conf", "done"):
+            assert after == "goto :failed", label
+
+
 PATH_VARIABLE = re.compile(r"%(?:~dp0|~1|XLT_(?:WHEELS|TEMPLATES|VENV|HOME|CONF|CONF_DIR|CONF_BACKUP))%")
 
 
