@@ -5,7 +5,8 @@
 Per click, xlwings' RunPython starts a new interpreter and runs
 ``import xlwings.utils; xlwings.utils.prepare_sys_path(...); import xltools.excel as x; x.check_button()``.
 Measured here, on one returned form (default: the last of examples/returns/), each figure the median of N new
-processes (range in brackets):
+processes (range in brackets); wall time, and for the two totals also CPU time (user + system), which a busy
+machine hardly changes:
 
 * start + imports: a new ``python -B -c "import xlwings.utils, xltools.excel"``, wall time (the goal for the staff
   install: <= 0.35 s);
@@ -29,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -71,11 +73,16 @@ print(json.dumps({"imports": t1 - t0, "payload": t2 - t1, "read": marks[0] - t2,
 PHASES = ("imports", "payload", "read", "check", "write")
 
 
-def run(python: str, args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str]:
+def run(python: str, args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, str]:
+    """(wall time, CPU time, stdout) of one new process. CPU time (user + system) hardly depends on how busy the
+    machine is; wall time does."""
     # cwd: not the checkout, whose xltools/ would shadow the installed one of a staff venv (sys.path[0] is cwd)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run([python, "-B", *args], capture_output=True, text=True, env=env, check=True, cwd=cwd)
-    return time.perf_counter() - start, done.stdout
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime), done.stdout
 
 
 def figure(values: list[float]) -> str:
@@ -88,14 +95,19 @@ class Install:
     python: str
     env: dict[str, str]
     starts: list[float] = field(default_factory=list)
+    starts_cpu: list[float] = field(default_factory=list)
     clicks: list[float] = field(default_factory=list)
+    clicks_cpu: list[float] = field(default_factory=list)
     phases: dict[str, list[float]] = field(default_factory=lambda: {p: [] for p in (*PHASES, "rest")})
     heavy: list[str] = field(default_factory=list)
 
     def run_once(self, payload: Path) -> None:
         cwd = payload.parent
-        self.starts.append(run(self.python, ["-c", IMPORTS], self.env, cwd)[0])
-        wall, out = run(self.python, ["-c", CLICK, str(payload)], self.env, cwd)
+        wall, cpu, _ = run(self.python, ["-c", IMPORTS], self.env, cwd)
+        self.starts.append(wall)
+        self.starts_cpu.append(cpu)
+        wall, cpu, out = run(self.python, ["-c", CLICK, str(payload)], self.env, cwd)
+        self.clicks_cpu.append(cpu)
         inside = json.loads(out)
         self.heavy = inside.pop("heavy")
         self.clicks.append(wall)
@@ -105,8 +117,8 @@ class Install:
 
     def report(self) -> None:
         print(f"\n{self.label}: {self.python}  (pandas/numpy loaded in the click: {', '.join(self.heavy) or 'none'})")
-        print(f"  {'start + imports, new process':<44} {figure(self.starts)}")
-        print(f"  {'whole click, new process':<44} {figure(self.clicks)}")
+        print(f"  {'start + imports, new process':<44} {figure(self.starts)}   CPU {figure(self.starts_cpu)}")
+        print(f"  {'whole click, new process':<44} {figure(self.clicks)}   CPU {figure(self.clicks_cpu)}")
         for name, text in (("rest", "interpreter start and exit"), ("imports", "imports (xlwings, xltools.excel)"),
                            ("payload", "payload -> xw.Book (remote engine)"), ("read", "read the two ranges"),
                            ("check", "the check (check_grids)"), ("write", "write findings, actions to JSON")):
@@ -142,6 +154,8 @@ def main() -> None:
                 install.run_once(body)
         for install in installs:
             install.report()
+        # The machine may be shared: the load says how busy it was while measuring.
+        print(f"\nload average after the runs (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 if __name__ == "__main__":
     main()

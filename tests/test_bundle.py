@@ -337,6 +337,7 @@ def test_units_put_one_template_pair_per_unit(tmp_path: Path) -> None:
     units = tmp_path / "units.csv"
     units.write_text("单位编码,单位名称\n001,上海市知识产权局\n002,上海市市场监督管理局\n", encoding="utf-8")
     out = tmp_path / "按单位"
+    out.mkdir()  # an empty folder is taken
     result = run("--out", str(out), "--python", PY, "--wheels", str(index), "--units", str(units), "--year", "2025")
     assert result.exit_code == 0, result.output
     stems = ["001_上海市知识产权局_绩效目标申报表", "002_上海市市场监督管理局_绩效目标申报表"]
