@@ -410,3 +410,30 @@ def test_the_real_wheels_come_from_the_index(tmp_path: Path) -> None:
         assert {t.platform for t in tags} <= {"win_amd64", "any"}, wheel.name
         assert {t.interpreter for t in tags if t.platform == "win_amd64"} <= {"cp313"}, wheel.name
     assert "xlwings-0.37.8-cp313-cp313-win_amd64.whl" in [w.name for w in wheels]
+
+
+def test_the_help_names_the_pythons_the_library_supports() -> None:
+    option = next(p for p in main.commands["bundle"].params if p.name == "python")
+    assert option.metavar == "|".join(bundle.PYTHON_VERSIONS)
+    assert option.help == f"员工电脑上的 Python 版本：3.11、3.12 或 3.13（默认 {bundle.DEFAULT_PYTHON}）。"
+    assert bundle.PYTHON_VERSIONS == ("3.11", "3.12", "3.13")
+
+
+def test_an_installed_xltools_takes_its_own_wheel_from_the_wheels_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bundle, "source_tree", lambda: None)  # installed from a wheel: no checkout to build from
+    name = f"xltools-{__version__}-py3-none-any.whl"
+    with pytest.raises(bundle.BundleError) as caught:
+        bundle.xltools_wheel(tmp_path / "out", tmp_path)
+    assert str(caught.value).startswith(f"找不到 xltools 的源码，无法生成 {name}：")
+    own = make_wheel(tmp_path / "index", "xltools", __version__)
+    assert bundle.xltools_wheel(tmp_path / "out", tmp_path / "index") == tmp_path / "out" / name
+    assert (tmp_path / "out" / name).read_bytes() == own.read_bytes()
+
+
+def test_the_checkout_is_found_and_an_installed_package_is_not(tmp_path: Path) -> None:
+    assert bundle.source_tree() == Path(__file__).resolve().parent.parent
+    site = tmp_path / "site-packages" / "xltools" / "__init__.py"
+    site.parent.mkdir(parents=True)
+    site.write_text("")
+    assert bundle.source_tree(site) is None
