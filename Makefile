@@ -13,7 +13,7 @@ LO_PACKAGES := libreoffice-calc-nogui fonts-noto-cjk poppler-utils python3-uno g
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,bureau]'
 	touch $@
 
 # LibreOffice is the real spreadsheet client the tests drive; install it when missing and possible.

@@ -440,21 +440,12 @@ def test_the_macro_source_is_found_in_a_checkout_or_where_a_wheel_installs_it(tm
 @pytest.mark.slow
 def test_the_wheel_carries_the_macro_source(tmp_path: Path) -> None:
     """Built as pip builds it (isolated, from pyproject.toml): the .bas lands where find_macro_file looks."""
-    import shutil
-    import subprocess
-    import sys
     import zipfile
 
+    from xltools.bundle import build_wheel
+
     root = Path(__file__).resolve().parents[1]
-    # Build from a copy: setuptools leaves a build/ folder in the tree it builds.
-    source = tmp_path / "src"
-    for name in ("xltools", "macros"):
-        shutil.copytree(root / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy2(root / name, source / name)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(source)],
-                   check=True, capture_output=True, timeout=600)
-    (wheel,) = tmp_path.glob("xltools-*.whl")
+    wheel = build_wheel(root, tmp_path, isolated=True)
     with zipfile.ZipFile(wheel) as zf:
         data = [n for n in zf.namelist() if n.endswith("/data/share/xltools/macros/xltools.bas")]
         assert len(data) == 1

@@ -1,6 +1,6 @@
 """The `xltools` command: a thin layer over the library that maps outcomes to exit codes.
 
-Exit codes: 0 no error finding, 1 at least one error finding, 2 usage error (click's own).
+Exit codes: 0 no error finding, 1 at least one error finding, 2 usage or setup error.
 """
 
 from __future__ import annotations
@@ -15,6 +15,21 @@ import click
 if TYPE_CHECKING:
     from xltools.data import Frameworks
     from xltools.findings import Report
+
+
+class SetupError(click.ClickException):
+    """What stops a command before any work (a missing part of the install, an unusable output): exit code 2."""
+
+    exit_code = 2
+
+
+def _require(feature: str, modules: tuple[str, ...]) -> None:
+    """Stop with a Chinese hint on a staff install that lacks what ``feature`` needs (the bureau extra)."""
+    from xltools.extras import bureau_hint
+
+    hint = bureau_hint(feature, modules)
+    if hint is not None:
+        raise SetupError(hint)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -133,6 +148,9 @@ def check(files: tuple[Path, ...], as_json: bool, annotate_dir: Path | None, fra
 def consolidate(inputs: tuple[Path, ...], output: Path, units_csv: Path | None, jobs: int | None,
                 parquet_dir: Path | None, framework_files: tuple[Path, ...]) -> None:
     """汇总已报送的申报表（文件或文件夹）为一个工作簿。有错误时退出码为 1，汇总表照常写出。"""
+    from xltools import extras
+
+    _require("汇总", extras.CONSOLIDATE + (extras.PARQUET if parquet_dir is not None else ()))
     from xltools.atomic import OutputError, os_reason
     from xltools.consolidate.progress import ProgressBar
     from xltools.consolidate.run import consolidate as run
@@ -148,6 +166,41 @@ def consolidate(inputs: tuple[Path, ...], output: Path, units_csv: Path | None, 
         raise click.ClickException(f"写出汇总结果失败：{os_reason(exc)}（{exc.filename or output}）。") from exc
     click.echo(summary.line())
     sys.exit(0 if summary.ok else 1)
+
+
+@main.command()
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="写出安装包的文件夹（新建；已存在时须为空）。")
+@click.option("--python", "python", default=None, metavar="3.11|3.12|3.13",
+              help="员工电脑上的 Python 版本：3.11、3.12 或 3.13（默认 3.13）。")
+@click.option("--units", "units_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="单位清单 CSV：安装包中放每个单位的模板，而不是一份通用模板。")
+@click.option("--year", type=click.IntRange(1901, 9999), default=None, help="模板的预算年度（默认 2019）。")
+@click.option("--password", default=None, help="模板的保护密码（默认见 README）。")
+@click.option("--wheels", "wheels_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="只从此文件夹取安装包（不联网，pip --no-index --find-links）。")
+def bundle(out_dir: Path, python: str | None, units_csv: Path | None, year: int | None, password: str | None,
+           wheels_dir: Path | None) -> None:
+    """为员工电脑生成安装文件夹：Windows 安装包、安装.bat、卸载.bat、说明.txt 和模板。"""
+    from xltools import extras
+
+    _require("生成安装包", extras.BUNDLE)
+    from xltools.atomic import OutputError, os_reason
+    from xltools.bundle import DEFAULT_PYTHON, BundleError, write_bundle
+    from xltools.units import UnitsFileError
+
+    try:
+        made = write_bundle(out_dir, python=python or DEFAULT_PYTHON, units_csv=units_csv, year=year,
+                            password=password, find_links=wheels_dir, log=lambda line: click.echo(line, err=True))
+    except UnitsFileError as exc:
+        raise click.BadParameter(str(exc), param_hint="--units") from exc
+    except (BundleError, OutputError) as exc:
+        raise SetupError(str(exc)) from exc
+    except OSError as exc:
+        raise SetupError(f"写出安装包失败：{os_reason(exc)}（{exc.filename or out_dir}）。") from exc
+    click.echo(str(made.folder))
+    click.echo(f"已生成安装包：Python {made.python}（Windows 64 位），{len(made.wheels)} 个安装包，"
+               f"{len(made.templates)} 个模板文件。把整个文件夹拷到员工电脑，双击其中的 安装.bat。", err=True)
 
 
 def _format_report(report: Report) -> str:
