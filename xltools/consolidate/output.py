@@ -250,7 +250,8 @@ def _block(ws: Worksheet, top: int, title: str, df: pd.DataFrame, kinds: dict[st
         ws.cell(row=r, column=1).font = HEADER_FONT
         for j, (col, kind) in enumerate(kinds.items(), start=1):
             if j > 1 and kind in (t.MONEY, t.COUNT):
-                _put(ws, r, j, df[col].sum(min_count=1).item(), kind)  # NaN (left blank) when all are blank
+                value = df[col].sum(min_count=1)  # NaN (left blank) when the whole column is blank
+                _put(ws, r, j, value.item() if hasattr(value, "item") else value, kind)
                 ws.cell(row=r, column=j).font = HEADER_FONT
     return header, last, r + 2
 
