@@ -1,13 +1,15 @@
 """An annotated copy of a returned workbook: what a bureau sends back to a unit.
 
 The copy lists the findings in 校验结果; the form's own conditional formats then highlight the problem cells.
-Only the 校验结果 worksheet part is rewritten inside the zip; every other part is copied byte for byte, so
-validations, protection, macros and buttons survive exactly (a load/save through openpyxl would drop form
-controls and rewrite styles). The input file is never opened for writing.
+Only the 校验结果 worksheet part is rewritten inside the zip, and in workbook.xml that sheet's print area (so the
+copy prints every finding, also when the form came from a template whose print area was the header alone); every
+other part is copied byte for byte, so validations, protection, macros and buttons survive exactly (a load/save
+through openpyxl would drop form controls and rewrite styles). The input file is never opened for writing.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 from collections.abc import Sequence
@@ -17,7 +19,7 @@ from xltools import results, spec
 from xltools.atomic import atomic_path
 from xltools.cells import column_letter
 from xltools.engine import CheckResult
-from xltools.text import xml_text
+from xltools.text import LINE_HEIGHT, lines, xml_text
 from xltools.workbook import sheet_member
 
 
@@ -28,6 +30,10 @@ class AnnotateError(Exception):
 _ROW_RE = re.compile(rb"<row\b[^>]*?\br=\"(\d+)\"[^>]*?(?:/>|>.*?</row>)", re.S)
 _CELL_STYLE_RE = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]+)\d+\"[^>]*?\bs=\"(\d+)\"")
 _SHEETDATA_RE = re.compile(rb"<sheetData\s*/>|<sheetData>(.*?)</sheetData>", re.S)
+_SHEET_NAME_RE = re.compile(rb"<sheet\b[^>]*?\bname=\"([^\"]*)\"")
+_DEFINED_NAMES_RE = re.compile(rb"<definedNames\s*/>|<definedNames>(.*?)</definedNames>", re.S)
+_DEFINED_NAME_RE = re.compile(rb"<definedName\b([^>]*)>.*?</definedName>", re.S)
+WORKBOOK_PART = "xl/workbook.xml"
 
 
 def annotate(result: CheckResult, source: str | Path, out_dir: str | Path) -> Path:
@@ -46,12 +52,39 @@ def annotate(result: CheckResult, source: str | Path, out_dir: str | Path) -> Pa
         member = sheet_member(zin, spec.RESULTS_SHEET)
         if member is None:
             raise AnnotateError(f"工作簿中没有“{spec.RESULTS_SHEET}”工作表，无法标注。")
-        new_xml = rewrite_results_xml(zin.read(member), summary, rows)
+        new_parts = {member: rewrite_results_xml(zin.read(member), summary, rows)}
+        if WORKBOOK_PART in zin.namelist():
+            new_parts[WORKBOOK_PART] = with_results_print_area(zin.read(WORKBOOK_PART))
         with atomic_path(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
             for info in zin.infolist():
-                data = new_xml if info.filename == member else zin.read(info.filename)
+                data = new_parts[info.filename] if info.filename in new_parts else zin.read(info.filename)
                 zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
     return out
+
+
+def with_results_print_area(xml: bytes) -> bytes:
+    """workbook.xml with 校验结果's print area set to :func:`xltools.results.print_area` (replaced, or added).
+    A workbook.xml written with namespace prefixes, or without the sheet, is returned as it was."""
+    names = [html.unescape(m.group(1).decode()) for m in _SHEET_NAME_RE.finditer(xml)]
+    if spec.RESULTS_SHEET not in names or b"<sheets>" not in xml:
+        return xml
+    index = str(names.index(spec.RESULTS_SHEET))
+    element = (f'<definedName name="_xlnm.Print_Area" localSheetId="{index}">{xml_text(results.print_area())}'
+               "</definedName>").encode()
+    block = _DEFINED_NAMES_RE.search(xml)
+    if block is None:  # no names at all: the block goes right after the sheets (or external references)
+        anchor = b"</externalReferences>" if b"</externalReferences>" in xml else b"</sheets>"
+        return xml.replace(anchor, anchor + b"<definedNames>" + element + b"</definedNames>", 1)
+    body = block.group(1) or b""
+    current = next((m for m in _DEFINED_NAME_RE.finditer(body) if _is_print_area(m.group(1), index)), None)
+    # Replaced where it was (the same bytes when it is already the formula), or added.
+    new_body = body + element if current is None else body[:current.start()] + element + body[current.end():]
+    return xml[:block.start()] + b"<definedNames>" + new_body + b"</definedNames>" + xml[block.end():]
+
+
+def _is_print_area(attrs: bytes, index: str) -> bool:
+    found = dict(re.findall(rb'(\w+)="([^"]*)"', attrs))
+    return found.get(b"name") == b"_xlnm.Print_Area" and found.get(b"localSheetId") == index.encode()
 
 
 def rewrite_results_xml(xml: bytes, summary: str, rows: Sequence[Sequence[str]]) -> bytes:
@@ -84,6 +117,12 @@ def _row_xml(number: int, values: Sequence[str], old: bytes) -> bytes:
     styles = {col.decode(): s.decode() for col, s in _CELL_STYLE_RE.findall(old)}
     attrs = re.match(rb"<row\b([^>]*?)/?>", old)
     row_attrs = attrs.group(1).decode() if attrs else f' r="{number}"'
+    # A long message wraps: the row gets the height it needs (LibreOffice does not measure it on opening).
+    row_attrs = re.sub(r'\s(?:ht|customHeight)="[^"]*"', "", row_attrs)
+    height = max((lines(v, width) for v, (_key, _label, width) in zip(values, spec.RESULTS_COLUMNS, strict=False)),
+                 default=1)
+    if height > 1:
+        row_attrs += f' ht="{height * LINE_HEIGHT:g}" customHeight="1"'
     cells = []
     for i in range(len(spec.RESULTS_COLUMNS)):
         col = column_letter(i + 1)

@@ -45,7 +45,7 @@ from xltools import spec
 from xltools.atomic import atomic_path
 from xltools.consolidate import sheetxml
 from xltools.consolidate import tables as t
-from xltools.text import display_width
+from xltools.text import LINE_HEIGHT, display_width, lines
 from xltools.workbook import sheet_member
 
 FORMATS = {t.MONEY: spec.MONEY_FORMAT, t.DATE: spec.DATE_FORMAT, t.RATE: spec.RATE_FORMAT, t.COUNT: "0"}
@@ -224,9 +224,9 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, kind: str = t.TEXT) -> N
 
 def _height(ws: Worksheet, row: int, texts: list[tuple[str, float]]) -> None:
     """Give ``row`` the height its tallest wrapped text needs (LibreOffice does not measure it on opening)."""
-    n = max((sheetxml.lines(text, width) for text, width in texts), default=1)
+    n = max((lines(text, width) for text, width in texts), default=1)
     if n > 1:
-        ws.row_dimensions[row].height = n * sheetxml.LINE_HEIGHT
+        ws.row_dimensions[row].height = n * LINE_HEIGHT
 
 
 def _block(ws: Worksheet, top: int, title: str, df: pd.DataFrame, kinds: dict[str, str], total: bool,

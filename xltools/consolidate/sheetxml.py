@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from xltools.cells import column_letter
-from xltools.text import display_width
+from xltools.text import LINE_HEIGHT, lines
 from xltools.text import xml_text as escape
 
 # Column kinds: how a column's values are written and formatted.
@@ -24,9 +24,6 @@ _FORMULA_FIRST = frozenset(FORMULA_STARTS)
 # Excel refuses (offers to "repair") a cell holding more characters than this; longer text is cut, marked "…".
 MAX_CELL_TEXT = 32767
 _ROWS_PER_PART = 2000
-# Wrapped text needs its row height in the file: LibreOffice keeps a row without one at a single line.
-LINE_HEIGHT = 15.0  # points per line of 11-point text (CJK fonts included)
-MAX_LINES = 27  # Excel's tallest row (409 points)
 _HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 # Printed for a meeting: A4 landscape, one page wide (the widths are chosen to stay legible at that scale), the
 # header row on every page, the sheet's name above and the page number below.
@@ -152,12 +149,6 @@ def _hyperlinks(plan: SheetPlan) -> str:
     return "<hyperlinks>" + "".join(
         f'<hyperlink ref="{letter}{row}" r:id="rId{i}"' + (f' location="{location}"' if location else "") + "/>"
         for i, (row, _target, location) in enumerate(links, start=1)) + "</hyperlinks>"
-
-
-def lines(text: str, width: float) -> int:
-    """How many lines ``text`` takes wrapped in a column ``width`` units wide (an estimate: CJK counts double)."""
-    room = max(1.0, (width - 2.0) * 0.9)  # the padding; CJK and Latin glyphs a little wider than counted
-    return min(MAX_LINES, sum(max(1, -int(-display_width(part) // room)) for part in text.split("\n")))
 
 
 def _row_lines(plan: SheetPlan) -> list[int]:
