@@ -5,13 +5,16 @@
 * examples/returns/  the five approved 2019 seed forms (examples/seeds.toml), filled into the template;
 * examples/faulty/   deliberately faulty forms (examples/faulty.toml), one or a few rules each, and adversarial
                      files a bureau really receives: empty, not a workbook, truncated, encrypted, sheet renamed,
-                     rows inserted, a formula typed into a text cell, a form re-saved by LibreOffice.
+                     rows inserted, a formula typed into a text cell, a form re-saved by LibreOffice;
+* examples/previous/ last year's (2018) forms of the five seed projects: `make demo` consolidates them into last
+                     year's table and checks this year's 同名项目上年预算额 against it (`--previous`).
 
 The output is committed, so `make demo` and the tests need neither this script nor LibreOffice to have them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 import sys
@@ -28,6 +31,9 @@ from xltools.units import safe_filename
 HERE = Path(__file__).resolve().parent
 RETURNS = HERE / "returns"
 FAULTY = HERE / "faulty"
+PREVIOUS = HERE / "previous"
+# Last year's approved 项目当年预算 where it is not what this year's form copied into 同名项目上年预算额.
+PREVIOUS_DIFFERENT = {"samr-redshield": 14_000_000}
 
 
 def load(name: str) -> list[dict[str, Any]]:
@@ -63,6 +69,21 @@ def write_value_forms(returns: Path, faulty: Path) -> list[Path]:
         written.append(write_form(form_values(form), form["year"], returns / seed_name(i, form)))
     for values in faulty_forms():
         write_form(form_values(values), values["year"], faulty / f"{values['id']}.xlsx")
+    return written
+
+
+def previous_forms(previous: Path) -> list[Path]:
+    """Last year's forms: each seed project a year earlier, its 项目当年预算 what this year's form says in
+    同名项目上年预算额, except the projects of :data:`PREVIOUS_DIFFERENT`."""
+    written = []
+    for i, form in enumerate(seeds().values(), start=1):
+        values = form_values(form)
+        year = form["year"] - 1
+        annual = PREVIOUS_DIFFERENT.get(form["id"], form["prior_budget"])
+        values.update(start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), annual_budget=annual,
+                      total_budget=max(annual, form["total_budget"]), prior_budget=None, prior_executed=None,
+                      subprojects=[{"name": "项目经费", "amount": annual}])
+        written.append(write_form(values, year, previous / seed_name(i, form)))
     return written
 
 
@@ -122,12 +143,13 @@ def adversarial(seed_file: Path) -> None:
 
 
 def main() -> None:
-    for folder in (RETURNS, FAULTY):
+    for folder in (RETURNS, FAULTY, PREVIOUS):
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
     written = write_value_forms(RETURNS, FAULTY)
     adversarial(written[0])
-    for path in sorted(RETURNS.iterdir()) + sorted(FAULTY.iterdir()):
+    previous_forms(PREVIOUS)
+    for path in sorted(RETURNS.iterdir()) + sorted(FAULTY.iterdir()) + sorted(PREVIOUS.iterdir()):
         print(path.relative_to(HERE))
 
 

@@ -238,3 +238,20 @@ def test_unsafe_characters_in_a_file_name_are_escaped_in_its_link(tmp_path: Path
 
     assert link_target(str(tmp_path / "in" / "a #1 100%.xlsx"), str(tmp_path / "out")) == "../in/a%20%231%20100%25.xlsx"
     assert link_target(str(tmp_path / "甲局.xlsx"), str(tmp_path)) == "甲局.xlsx"
+
+
+def test_the_demo_round_shows_a_ceiling_and_last_years_figures(tmp_path: Path) -> None:
+    """What `make demo` shows: last year's table from examples/previous, then this year's five approved forms
+    against units.csv (控制数) and last year's table."""
+    root = Path(__file__).resolve().parent.parent / "examples"
+    last = tmp_path / "上年" / "汇总.xlsx"
+    assert consolidate([root / "previous"], last, jobs=1).ok
+    result = consolidate([root / "returns"], tmp_path / "汇总.xlsx", units=root / "units.csv", previous=last, jobs=1)
+    redshield = str(root / "returns" / "02_上海市市场监督管理局_红盾维权联络专项经费.xlsx")
+    batch = [(f.file, f.cell, f.code) for f in result.findings if f.code in ("unit-over-ceiling", "prior-budget-mismatch")]
+    assert batch == [(redshield, F["annual_budget"].cell, "unit-over-ceiling"),
+                     (redshield, F["prior_budget"].cell, "prior-budget-mismatch")]
+    over, prior = (f.message for f in result.findings if f.code in ("unit-over-ceiling", "prior-budget-mismatch"))
+    assert "项目当年预算合计 19,194,000.00 元，超过控制数 18,000,000.00 元（超出 1,194,000.00 元）" in over
+    assert "为 14,185,000.00 元，与上年汇总" in prior and "项目当年预算 14,000,000.00 元不一致（相差 185,000.00 元）" in prior
+    assert result.ok

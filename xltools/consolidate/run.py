@@ -62,8 +62,12 @@ class Summary:
 
     def line(self) -> str:
         again = f"（其中 {self.not_counted} 份为重复报送，不计入合计）" if self.not_counted else ""
+        codes = [f.code for f in self.findings]
+        batch = "".join(f"，{label} {codes.count(code)} 条" for code, label in
+                        (("unit-over-ceiling", "超过控制数"), ("prior-budget-mismatch", "上年预算额与上年汇总不符"))
+                        if code in codes)
         return (f"共读取 {self.files} 个文件：{self.forms} 份申报表已汇总{again}，{self.with_errors} 个文件有错误，"
-                f"{self.unreadable} 个无法读取或不是本模板；错误 {self.errors} 条，警告 {self.warnings} 条。"
+                f"{self.unreadable} 个无法读取或不是本模板；错误 {self.errors} 条，警告 {self.warnings} 条{batch}。"
                 f"已写出：{self.output}")
 
 
