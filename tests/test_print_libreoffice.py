@@ -144,20 +144,25 @@ def _with_print_area(src: Path, dst: Path, area: str) -> Path:
     return dst
 
 
+def _with_rows(src: Path, dst: Path, summary: str, rows: list[list[str]] | list[tuple[str, ...]]) -> Path:
+    """A copy of ``src`` with ``rows`` written into 校验结果 and nothing else changed (workbook.xml included)."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        member = sheet_member(zin, spec.RESULTS_SHEET)
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == member:
+                data = rewrite_results_xml(data, summary, rows)
+            zout.writestr(info, data)
+    return dst
+
+
 def test_a_copy_of_a_form_from_an_earlier_template_prints_every_finding_too(tmp_path: Path) -> None:
     """Templates sent out before this change fixed the print area at the header (A1:E3); annotating also sets it."""
     old = _with_print_area(many_findings(tmp_path / "new.xlsx"), tmp_path / "old.xlsx", "'校验结果'!$A$1:$E$3")
     cells = [f.cell for f in check_file(old).findings]
     # Rows written, print area left alone: what copies printed before (header only).
-    stale = tmp_path / "stale" / "old.xlsx"
-    stale.parent.mkdir()
-    with zipfile.ZipFile(old) as zin, zipfile.ZipFile(stale, "w") as zout:
-        member = sheet_member(zin, spec.RESULTS_SHEET)
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == member:
-                data = rewrite_results_xml(data, "x", results.rows(check_file(old).findings))
-            zout.writestr(info, data)
+    stale = _with_rows(old, tmp_path / "stale" / "old.xlsx", "x", results.rows(check_file(old).findings))
     (stale_pdf,) = lo.to_pdf([stale], tmp_path / "pdf-stale")
     assert "target-vague" not in "".join(results_pages(stale_pdf))
     CliRunner().invoke(main, ["check", str(old), "--annotate", str(tmp_path / "annotated")])
@@ -181,15 +186,7 @@ def test_the_template_prints_what_the_button_writes(tmp_path: Path) -> None:
     block = next(a for a in book.json()["actions"] if a["func"] == "setValues" and a["row_count"] > 1)["values"]
     written = [row for row in block if any(row)]
     # Write exactly those values into the sheet part (as Excel would store them); workbook.xml stays the template's.
-    done = tmp_path / "done" / form.name
-    done.parent.mkdir()
-    with zipfile.ZipFile(form) as zin, zipfile.ZipFile(done, "w") as zout:
-        member = sheet_member(zin, spec.RESULTS_SHEET)
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == member:
-                data = rewrite_results_xml(data, "校验通过（60 个警告）", written)
-            zout.writestr(info, data)
+    done = _with_rows(form, tmp_path / "done" / form.name, "校验通过（60 个警告）", written)
     (pdf,) = lo.to_pdf([done], tmp_path / "pdf")
     assert_prints_every_finding(pdf, [row[2] for row in written])
 
