@@ -11,10 +11,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from openpyxl.styles import Alignment
 
 from tests import libreoffice as lo
 from tests.test_check_cli import valid_values, write
-from xltools import excel, results, spec
+from xltools import excel, results, spec, template
 from xltools.annotate import rewrite_results_xml
 from xltools.cli import main
 from xltools.consolidate import consolidate, tables
@@ -111,24 +112,26 @@ def results_pages(pdf: Path) -> list[str]:
     return [flat(text) for text in pages(pdf) if "严重程度" in text and "说明" in text]
 
 
-def assert_prints_every_finding(pdf: Path, cells: list[str]) -> None:
+def assert_prints_every_finding(pdf: Path, rows: list[list[str]] | list[tuple[str, ...]]) -> None:
+    """Every result row printed whole: its cell and code, and its message from the first character to the last
+    (wrapped within the page: a message cut at the page edge would miss its end)."""
     printed = results_pages(pdf)
     assert len(printed) >= 2, "60 findings take more than one page"
     assert all("严重程度工作表单元格规则说明" in page for page in printed)  # the header row repeats
     text = "".join(printed)
-    for cell in cells:
-        assert f"申报表{cell}target-vague" in text, cell
-    assert text.count("【目标值不可衡量】") == len(cells)
+    for row in rows:
+        assert flat(f"申报表{row[2]}{row[3]}{row[4]}") in text, row
+    assert text.count("【目标值不可衡量】") == len(rows)
 
 
 def test_an_annotated_copy_prints_every_finding(tmp_path: Path) -> None:
     form = many_findings(tmp_path / "form.xlsx")
-    cells = [f.cell for f in check_file(form).findings]
-    assert len(cells) == IND.capacity
+    rows = results.rows(check_file(form).findings)
+    assert len(rows) == IND.capacity
     result = CliRunner().invoke(main, ["check", str(form), "--annotate", str(tmp_path / "annotated")])
     assert result.exit_code == 0, result.output
     (pdf,) = lo.to_pdf([tmp_path / "annotated" / form.name], tmp_path / "pdf")
-    assert_prints_every_finding(pdf, cells)
+    assert_prints_every_finding(pdf, rows)
 
 
 def _with_print_area(src: Path, dst: Path, area: str) -> Path:
@@ -157,17 +160,23 @@ def _with_rows(src: Path, dst: Path, summary: str, rows: list[list[str]] | list[
     return dst
 
 
-def test_a_copy_of_a_form_from_an_earlier_template_prints_every_finding_too(tmp_path: Path) -> None:
-    """Templates sent out before this change fixed the print area at the header (A1:E3); annotating also sets it."""
+def test_a_copy_of_a_form_from_an_earlier_template_prints_every_finding_too(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Templates sent out before this change fixed the print area at the header (A1:E3) and did not wrap the
+    result cells; annotating sets the print area and gives the result cells wrapping styles."""
+    monkeypatch.setattr(template, "RESULT_ALIGN", Alignment())
     old = _with_print_area(many_findings(tmp_path / "new.xlsx"), tmp_path / "old.xlsx", "'校验结果'!$A$1:$E$3")
-    cells = [f.cell for f in check_file(old).findings]
+    assert openpyxl.load_workbook(old)[spec.RESULTS_SHEET]["E4"].alignment.wrap_text is not True
+    rows = results.rows(check_file(old).findings)
     # Rows written, print area left alone: what copies printed before (header only).
-    stale = _with_rows(old, tmp_path / "stale" / "old.xlsx", "x", results.rows(check_file(old).findings))
+    stale = _with_rows(old, tmp_path / "stale" / "old.xlsx", "x", rows)
     (stale_pdf,) = lo.to_pdf([stale], tmp_path / "pdf-stale")
     assert "target-vague" not in "".join(results_pages(stale_pdf))
     CliRunner().invoke(main, ["check", str(old), "--annotate", str(tmp_path / "annotated")])
+    copy = openpyxl.load_workbook(tmp_path / "annotated" / old.name)[spec.RESULTS_SHEET]
+    assert copy["E4"].alignment.wrap_text is True and copy["E4"].protection.locked is False
     (pdf,) = lo.to_pdf([tmp_path / "annotated" / old.name], tmp_path / "pdf")
-    assert_prints_every_finding(pdf, cells)
+    assert_prints_every_finding(pdf, rows)
 
 
 def test_the_template_prints_what_the_button_writes(tmp_path: Path) -> None:
@@ -188,7 +197,7 @@ def test_the_template_prints_what_the_button_writes(tmp_path: Path) -> None:
     # Write exactly those values into the sheet part (as Excel would store them); workbook.xml stays the template's.
     done = _with_rows(form, tmp_path / "done" / form.name, "校验通过（60 个警告）", written)
     (pdf,) = lo.to_pdf([done], tmp_path / "pdf")
-    assert_prints_every_finding(pdf, [row[2] for row in written])
+    assert_prints_every_finding(pdf, written)
 
 
 @pytest.mark.parametrize("rows", [0, 7, 2000])
