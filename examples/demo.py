@@ -32,8 +32,13 @@ def main() -> None:
     step("检查五份已批准的申报表（只应有警告）", "check", "examples/returns")
     step("检查有问题的申报表，并写出标注副本", "check", "examples/faulty", "--annotate", "out/annotated",
          expect=(1,))
-    step("汇总全部回收文件", "consolidate", "examples/returns", "examples/faulty", "--units",
-         "examples/units.csv", "-o", "out/汇总.xlsx", expect=(1,))
+    step("上一年：把上年报回的申报表汇总成上年汇总表", "consolidate", "examples/previous", "-o", "out/上年/汇总.xlsx")
+    step("本年：汇总五份已批准的申报表，核对各单位控制数（units.csv）和上年数（--previous）：只有警告",
+         "consolidate", "examples/returns", "--units", "examples/units.csv", "--previous", "out/上年/汇总.xlsx",
+         "-o", "out/汇总.xlsx")
+    step("汇总全部回收文件（含有问题的表、重复报送、无法读取的文件）", "consolidate", "examples/returns",
+         "examples/faulty", "--units", "examples/units.csv", "--previous", "out/上年/汇总.xlsx",
+         "-o", "out/全部/汇总.xlsx", expect=(1,))
     print(f"\n输出目录：{OUT}")
 
 

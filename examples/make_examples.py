@@ -9,12 +9,15 @@
 * examples/frameworks/<id>.xlsx  one correctly filled form per indicator framework (examples/frameworks/forms.toml),
                      made on a template of that framework, and its 分解目标 page rendered by LibreOffice to
                      docs/template-<id>.png.
+* examples/previous/ last year's (2018) forms of the five seed projects: `make demo` consolidates them into last
+                     year's table and checks this year's 同名项目上年预算额 against it (`--previous`).
 
 The output is committed, so `make demo` and the tests need neither this script nor LibreOffice to have them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 import sys
@@ -33,6 +36,9 @@ RETURNS = HERE / "returns"
 FAULTY = HERE / "faulty"
 FRAMEWORKS = HERE / "frameworks"
 DOCS = HERE.parent / "docs"
+PREVIOUS = HERE / "previous"
+# Last year's approved 项目当年预算 where it is not what this year's form copied into 同名项目上年预算额.
+PREVIOUS_DIFFERENT = {"samr-redshield": 14_000_000}
 
 
 def load(name: str) -> list[dict[str, Any]]:
@@ -69,6 +75,21 @@ def write_value_forms(returns: Path, faulty: Path) -> list[Path]:
         written.append(write_form(form_values(form), form["year"], returns / seed_name(i, form)))
     for values in faulty_forms():
         write_form(form_values(values), values["year"], faulty / f"{values['id']}.xlsx")
+    return written
+
+
+def previous_forms(previous: Path) -> list[Path]:
+    """Last year's forms: each seed project a year earlier, its 项目当年预算 what this year's form says in
+    同名项目上年预算额, except the projects of :data:`PREVIOUS_DIFFERENT`."""
+    written = []
+    for i, form in enumerate(seeds().values(), start=1):
+        values = form_values(form)
+        year = form["year"] - 1
+        annual = PREVIOUS_DIFFERENT.get(form["id"], form["prior_budget"])
+        values.update(start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), annual_budget=annual,
+                      total_budget=max(annual, form["total_budget"]), prior_budget=None, prior_executed=None,
+                      subprojects=[{"name": "项目经费", "amount": annual}])
+        written.append(write_form(values, year, previous / seed_name(i, form)))
     return written
 
 
@@ -163,13 +184,14 @@ def adversarial(seed_file: Path) -> None:
 
 
 def main() -> None:
-    for folder in (RETURNS, FAULTY):
+    for folder in (RETURNS, FAULTY, PREVIOUS):
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
     written = write_value_forms(RETURNS, FAULTY)
     adversarial(written[0])
     forms = write_framework_forms(FRAMEWORKS)
-    for path in sorted(RETURNS.iterdir()) + sorted(FAULTY.iterdir()) + forms:
+    previous_forms(PREVIOUS)
+    for path in sorted(RETURNS.iterdir()) + sorted(FAULTY.iterdir()) + sorted(PREVIOUS.iterdir()) + forms:
         print(path.relative_to(HERE))
     if shutil.which("soffice") is None:
         print("soffice not found: docs/template-<framework>.png not rendered", file=sys.stderr)

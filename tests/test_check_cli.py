@@ -180,3 +180,25 @@ def test_annotating_into_the_input_folder_is_refused(forms: dict[str, Path]) -> 
     assert r.exit_code == 1
     assert "未能标注：输出目录不能是原文件所在目录：原文件不会被改动。" in r.output
     assert original.read_bytes() == before
+
+
+def test_annotating_sets_the_results_print_area_and_nothing_else_in_workbook_xml() -> None:
+    """A form from an earlier template printed 校验结果 as its header alone (A1:E3): the copy gets the formula."""
+    from xltools.annotate import with_results_print_area
+
+    area = results.print_area()
+    sheets = '<sheets><sheet name="申报表" sheetId="1" r:id="rId1"/><sheet name="校验结果" sheetId="2" r:id="rId2"/></sheets>'
+    form_area = "<definedName name=\"_xlnm.Print_Area\" localSheetId=\"0\">'申报表'!$A$1:$D$113</definedName>"
+    old = (f"<workbook>{sheets}<definedNames>{form_area}<definedName name=\"_xlnm.Print_Area\" localSheetId=\"1\">"
+           "'校验结果'!$A$1:$E$3</definedName><definedName name=\"x\">1</definedName></definedNames><calcPr/></workbook>")
+    new = with_results_print_area(old.encode()).decode()
+    assert new == old.replace("'校验结果'!$A$1:$E$3", area)
+    assert with_results_print_area(new.encode()).decode() == new  # already the formula: the same bytes
+    bare = f"<workbook>{sheets}<calcPr/></workbook>"
+    assert with_results_print_area(bare.encode()).decode() == (
+        f"<workbook>{sheets}<definedNames><definedName name=\"_xlnm.Print_Area\" localSheetId=\"1\">{area}"
+        "</definedName></definedNames><calcPr/></workbook>")
+    only_form = f"<workbook>{sheets}<definedNames>{form_area}</definedNames></workbook>"
+    assert with_results_print_area(only_form.encode()).decode() == (
+        f"<workbook>{sheets}<definedNames>{form_area}<definedName name=\"_xlnm.Print_Area\" localSheetId=\"1\">"
+        f"{area}</definedName></definedNames></workbook>")

@@ -164,21 +164,23 @@ def test_output_is_formatted_and_charted(three: Path, tmp_path: Path) -> None:
     assert wb.sheetnames == ["项目汇总", "资金构成", "绩效指标", "问题清单", "统计"]
     ws = wb["项目汇总"]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:Q4"
+    assert ws.auto_filter.ref == "A1:R4"
     assert ws["A1"].font.b is True
     assert ws["H2"].number_format == "#,##0.00" and ws["E2"].number_format == "yyyy-mm-dd"
     assert ws["K2"].number_format == "0.00%"
-    assert ws.column_dimensions["A"].width >= 8
+    assert ws["A2"].alignment.wrap_text is True and ws["H2"].alignment.vertical == "top"
+    assert ws.column_dimensions["A"].width >= 6
     assert wb["问题清单"].auto_filter.ref == "A1:G2"
     assert len(wb["统计"]._charts) == 2
-    from xltools.consolidate.sheetxml import MAX_FIT_WIDTH
-
-    for name in ("项目汇总", "资金构成", "绩效指标", "问题清单"):
-        setup = wb[name].page_setup
+    for name in wb.sheetnames:
+        ws = wb[name]
+        setup = ws.page_setup
+        # Every sheet: A4 landscape, one page wide (the flag makes fitToWidth count), header row on every page.
         assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0)
-        # One page wide only where that keeps the text legible; a wider sheet prints across pages at full size.
-        width = sum(d.width for d in wb[name].column_dimensions.values())
-        assert bool(wb[name].sheet_properties.pageSetUpPr.fitToPage) is (width <= MAX_FIT_WIDTH), name
+        assert ws.sheet_properties.pageSetUpPr.fitToPage is True, name
+        assert ws.print_title_rows == (None if name == "统计" else "$1:$1"), name
+        if name != "统计":
+            assert sum(d.width for d in ws.column_dimensions.values()) <= output.PAGE_WIDTH + 0.5, name
 
 
 def test_parquet_tables(three: Path, tmp_path: Path) -> None:
@@ -292,11 +294,14 @@ def test_a_form_sent_many_times_names_a_few_others_and_the_count() -> None:
 
     summary = rows.FileRows("x", [], summary=("甲局", "项目", *[None] * 12)).summary
     group = [rows.FileRows(f"{i}.xlsx", [], summary=summary) for i in range(9)]
-    found = crossfile.duplicates(group)
+    # All modified at the same moment: the path sorting last counts.
+    dropped, found = crossfile.resubmissions(group, modified=lambda _path: 0)
+    assert dropped == {f"{i}.xlsx" for i in range(8)}
     assert len(found) == 9
-    assert found[0].message == ("“甲局”的项目“项目”重复报送，另见：1.xlsx、2.xlsx、3.xlsx、4.xlsx、5.xlsx 等共 8 个文件。"
-                                "请确认保留哪一份。")
-    assert "另见：0.xlsx、1.xlsx、2.xlsx、3.xlsx、4.xlsx 等共 8 个文件" in found[8].message
+    assert found[8].message == ("“甲局”的项目“项目”重复报送（共 9 份），计入汇总的是本文件（修改时间最新的一份）；不计入的："
+                                "0.xlsx、1.xlsx、2.xlsx、3.xlsx、4.xlsx 等共 8 个文件。请确认保留哪一份。")
+    assert found[0].message == ("“甲局”的项目“项目”重复报送（共 9 份），本文件不计入统计和合计；计入汇总的是：8.xlsx"
+                                "（修改时间最新的一份）。请确认保留哪一份。")
 
 
 def test_text_longer_than_an_excel_cell_is_cut_and_marked() -> None:
@@ -457,7 +462,7 @@ def test_the_console_script_runs_a_consolidation_end_to_end(tmp_path: Path) -> N
                           capture_output=True, text=True, timeout=120)
     files = len(discover(EXAMPLES))
     assert done.returncode == 1, done.stderr
-    assert done.stdout.startswith(f"共读取 {files} 个文件：{files - 6} 份申报表已汇总，")
+    assert done.stdout.startswith(f"共读取 {files} 个文件：{files - 6} 份申报表已汇总（其中 16 份为重复报送，不计入合计），")
     assert done.stderr == ""  # not a terminal: no progress bar
     assert len(records(out, "项目汇总")) == files - 6
 

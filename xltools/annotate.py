@@ -1,13 +1,16 @@
 """An annotated copy of a returned workbook: what a bureau sends back to a unit.
 
 The copy lists the findings in 校验结果; the form's own conditional formats then highlight the problem cells.
-Only the 校验结果 worksheet part is rewritten inside the zip; every other part is copied byte for byte, so
-validations, protection, macros and buttons survive exactly (a load/save through openpyxl would drop form
-controls and rewrite styles). The input file is never opened for writing.
+Only the 校验结果 worksheet part is rewritten inside the zip, and in workbook.xml that sheet's print area (so the
+copy prints every finding, also when the form came from a template whose print area was the header alone) and,
+for such a form, styles.xml gains wrapping twins of the result cells' styles (long messages wrap within the
+printed width); every other part is copied byte for byte, so validations, protection, macros and buttons survive exactly (a load/save
+through openpyxl would drop form controls and rewrite styles). The input file is never opened for writing.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 from collections.abc import Sequence
@@ -17,7 +20,7 @@ from xltools import results, spec
 from xltools.atomic import atomic_path
 from xltools.cells import column_letter
 from xltools.engine import CheckResult
-from xltools.text import xml_text
+from xltools.text import LINE_HEIGHT, lines, xml_text
 from xltools.workbook import sheet_member
 
 
@@ -28,6 +31,14 @@ class AnnotateError(Exception):
 _ROW_RE = re.compile(rb"<row\b[^>]*?\br=\"(\d+)\"[^>]*?(?:/>|>.*?</row>)", re.S)
 _CELL_STYLE_RE = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]+)\d+\"[^>]*?\bs=\"(\d+)\"")
 _SHEETDATA_RE = re.compile(rb"<sheetData\s*/>|<sheetData>(.*?)</sheetData>", re.S)
+_SHEET_NAME_RE = re.compile(rb"<sheet\b[^>]*?\bname=\"([^\"]*)\"")
+_DEFINED_NAMES_RE = re.compile(rb"<definedNames\s*/>|<definedNames>(.*?)</definedNames>", re.S)
+_DEFINED_NAME_RE = re.compile(rb"<definedName\b([^>]*)>.*?</definedName>", re.S)
+WORKBOOK_PART = "xl/workbook.xml"
+STYLES_PART = "xl/styles.xml"
+_CELL_XFS_RE = re.compile(rb"(<cellXfs\b[^>]*>)(.*?)</cellXfs>", re.S)
+_XF_RE = re.compile(rb"<xf\b[^>]*?(?:/>|>.*?</xf>)", re.S)
+_WRAP = b'<alignment vertical="top" wrapText="1"/>'
 
 
 def annotate(result: CheckResult, source: str | Path, out_dir: str | Path) -> Path:
@@ -46,16 +57,95 @@ def annotate(result: CheckResult, source: str | Path, out_dir: str | Path) -> Pa
         member = sheet_member(zin, spec.RESULTS_SHEET)
         if member is None:
             raise AnnotateError(f"工作簿中没有“{spec.RESULTS_SHEET}”工作表，无法标注。")
-        new_xml = rewrite_results_xml(zin.read(member), summary, rows)
+        sheet_xml = zin.read(member)
+        new_parts: dict[str, bytes] = {}
+        restyle: dict[str, str] = {}
+        if STYLES_PART in zin.namelist():
+            styles_xml, restyle = wrapping_styles(zin.read(STYLES_PART), result_styles(sheet_xml))
+            if restyle:
+                new_parts[STYLES_PART] = styles_xml
+        new_parts[member] = rewrite_results_xml(sheet_xml, summary, rows, restyle)
+        if WORKBOOK_PART in zin.namelist():
+            new_parts[WORKBOOK_PART] = with_results_print_area(zin.read(WORKBOOK_PART))
         with atomic_path(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
             for info in zin.infolist():
-                data = new_xml if info.filename == member else zin.read(info.filename)
+                data = new_parts[info.filename] if info.filename in new_parts else zin.read(info.filename)
                 zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
     return out
 
 
-def rewrite_results_xml(xml: bytes, summary: str, rows: Sequence[Sequence[str]]) -> bytes:
-    """Replace the summary and result rows of the 校验结果 sheet XML, keeping each cell's style."""
+def with_results_print_area(xml: bytes) -> bytes:
+    """workbook.xml with 校验结果's print area set to :func:`xltools.results.print_area` (replaced, or added).
+    A workbook.xml written with namespace prefixes, or without the sheet, is returned as it was."""
+    names = [html.unescape(m.group(1).decode()) for m in _SHEET_NAME_RE.finditer(xml)]
+    if spec.RESULTS_SHEET not in names or b"<sheets>" not in xml:
+        return xml
+    index = str(names.index(spec.RESULTS_SHEET))
+    element = (f'<definedName name="_xlnm.Print_Area" localSheetId="{index}">{xml_text(results.print_area())}'
+               "</definedName>").encode()
+    block = _DEFINED_NAMES_RE.search(xml)
+    if block is None:  # no names at all: the block goes right after the sheets (or external references)
+        anchor = b"</externalReferences>" if b"</externalReferences>" in xml else b"</sheets>"
+        return xml.replace(anchor, anchor + b"<definedNames>" + element + b"</definedNames>", 1)
+    body = block.group(1) or b""
+    current = next((m for m in _DEFINED_NAME_RE.finditer(body) if _is_print_area(m.group(1), index)), None)
+    # Replaced where it was (the same bytes when it is already the formula), or added.
+    new_body = body + element if current is None else body[:current.start()] + element + body[current.end():]
+    return xml[:block.start()] + b"<definedNames>" + new_body + b"</definedNames>" + xml[block.end():]
+
+
+def result_styles(xml: bytes) -> set[str]:
+    """The cell style ids of the result rows of a 校验结果 sheet XML."""
+    m = _SHEETDATA_RE.search(xml)
+    body = (m.group(1) or b"") if m else b""
+    return {s.decode() for r in _ROW_RE.finditer(body) if int(r.group(1)) >= results.FIRST_ROW
+            for _col, s in _CELL_STYLE_RE.findall(r.group(0))}
+
+
+def wrapping_styles(xml: bytes, ids: set[str]) -> tuple[bytes, dict[str, str]]:
+    """styles.xml with a twin of each cell style of ``ids`` that does not wrap text yet, the twin aligned top and
+    wrapping; returns the new styles.xml and old id -> twin id (empty, with ``xml`` unchanged, when all wrap)."""
+    block = _CELL_XFS_RE.search(xml)
+    if block is None:
+        return xml, {}
+    xfs = _XF_RE.findall(block.group(2))
+    twins: list[bytes] = []
+    mapping: dict[str, str] = {}
+    for sid in sorted(ids, key=int):
+        index = int(sid)
+        if index >= len(xfs) or b'wrapText="1"' in xfs[index]:
+            continue
+        mapping[sid] = str(len(xfs) + len(twins))
+        twins.append(_wrapping(xfs[index]))
+    if not twins:
+        return xml, {}
+    head = re.sub(rb'\bcount="\d+"', f'count="{len(xfs) + len(twins)}"'.encode(), block.group(1))
+    body = block.group(2) + b"".join(twins)
+    return xml[:block.start()] + head + body + b"</cellXfs>" + xml[block.end():], mapping
+
+
+def _wrapping(xf: bytes) -> bytes:
+    """The same cell style, aligned top and wrapping (the alignment element comes first among an xf's children)."""
+    xf = re.sub(rb'\sapplyAlignment="[^"]*"', b"", xf)
+    xf = re.sub(rb"<xf\b", b'<xf applyAlignment="1"', xf, count=1)
+    if xf.endswith(b"/>") and b"</xf>" not in xf:
+        return xf[:-2].rstrip() + b">" + _WRAP + b"</xf>"
+    if b"<alignment" in xf:
+        xf = re.sub(rb'\s(?:wrapText|vertical)="[^"]*"', b"", xf)
+        return xf.replace(b"<alignment", b'<alignment vertical="top" wrapText="1"', 1)
+    start = xf.index(b">") + 1
+    return xf[:start] + _WRAP + xf[start:]
+
+
+def _is_print_area(attrs: bytes, index: str) -> bool:
+    found = dict(re.findall(rb'(\w+)="([^"]*)"', attrs))
+    return found.get(b"name") == b"_xlnm.Print_Area" and found.get(b"localSheetId") == index.encode()
+
+
+def rewrite_results_xml(xml: bytes, summary: str, rows: Sequence[Sequence[str]],
+                        restyle: dict[str, str] | None = None) -> bytes:
+    """Replace the summary and result rows of the 校验结果 sheet XML, keeping each cell's style (or its twin in
+    ``restyle``, for the result rows)."""
     m = _SHEETDATA_RE.search(xml)
     if m is None:
         raise AnnotateError(f"“{spec.RESULTS_SHEET}”工作表结构异常，无法标注。")
@@ -71,7 +161,8 @@ def rewrite_results_xml(xml: bytes, summary: str, rows: Sequence[Sequence[str]])
             written[number] = []
     out_rows: dict[int, bytes] = dict(existing)
     for number, values in written.items():
-        out_rows[number] = _row_xml(number, values, existing.get(number, b""))
+        out_rows[number] = _row_xml(number, values, existing.get(number, b""),
+                                    restyle if number >= results.FIRST_ROW else None)
     new_body = b"".join(out_rows[n] for n in sorted(out_rows))
     return xml[: m.start()] + b"<sheetData>" + new_body + b"</sheetData>" + xml[m.end():]
 
@@ -80,10 +171,18 @@ def _row_number(cell: str) -> int:
     return int("".join(ch for ch in cell if ch.isdigit()))
 
 
-def _row_xml(number: int, values: Sequence[str], old: bytes) -> bytes:
+def _row_xml(number: int, values: Sequence[str], old: bytes, restyle: dict[str, str] | None = None) -> bytes:
     styles = {col.decode(): s.decode() for col, s in _CELL_STYLE_RE.findall(old)}
+    if restyle:
+        styles = {col: restyle.get(s, s) for col, s in styles.items()}
     attrs = re.match(rb"<row\b([^>]*?)/?>", old)
     row_attrs = attrs.group(1).decode() if attrs else f' r="{number}"'
+    # A long message wraps: the row gets the height it needs (LibreOffice does not measure it on opening).
+    row_attrs = re.sub(r'\s(?:ht|customHeight)="[^"]*"', "", row_attrs)
+    height = max((lines(v, width) for v, (_key, _label, width) in zip(values, spec.RESULTS_COLUMNS, strict=False)),
+                 default=1)
+    if height > 1:
+        row_attrs += f' ht="{height * LINE_HEIGHT:g}" customHeight="1"'
     cells = []
     for i in range(len(spec.RESULTS_COLUMNS)):
         col = column_letter(i + 1)

@@ -140,27 +140,30 @@ def check(files: tuple[Path, ...], as_json: bool, annotate_dir: Path | None, fra
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="汇总工作簿（.xlsx）。")
 @click.option("--units", "units_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="下发单位清单 units.csv（列：单位名称），列出未报送的单位。")
+              help="下发单位清单 units.csv（列：单位名称，可选 控制数）：列出未报送的单位，核对控制数。")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="并行进程数（默认：CPU 核数）。")
 @click.option("--parquet", "parquet_dir", type=click.Path(file_okay=False, path_type=Path),
               help="同时把各表写成 parquet 文件到此目录。")
 @FRAMEWORK_FILES
+@click.option("--previous", "previous", type=click.Path(exists=True, path_type=Path),
+              help="上一年的汇总工作簿（或其 parquet 文件夹）：核对同名项目上年预算额。")
 def consolidate(inputs: tuple[Path, ...], output: Path, units_csv: Path | None, jobs: int | None,
-                parquet_dir: Path | None, framework_files: tuple[Path, ...]) -> None:
+                parquet_dir: Path | None, framework_files: tuple[Path, ...], previous: Path | None) -> None:
     """汇总已报送的申报表（文件或文件夹）为一个工作簿。有错误时退出码为 1，汇总表照常写出。"""
     from xltools import extras
 
     _require("汇总", extras.CONSOLIDATE + (extras.PARQUET if parquet_dir is not None else ()))
     from xltools.atomic import OutputError, os_reason
+    from xltools.consolidate.previous import PreviousError
     from xltools.consolidate.progress import ProgressBar
     from xltools.consolidate.run import consolidate as run
     from xltools.units import UnitsFileError
 
     frameworks = _frameworks(framework_files)
     try:
-        summary = run(inputs, output, units=units_csv, jobs=jobs, parquet=parquet_dir, progress=ProgressBar(),
-                      frameworks=frameworks)
-    except (UnitsFileError, OutputError) as exc:  # both found before any file is read
+        summary = run(inputs, output, units=units_csv, jobs=jobs, parquet=parquet_dir, previous=previous,
+                      progress=ProgressBar(), frameworks=frameworks)
+    except (UnitsFileError, PreviousError, OutputError) as exc:  # all found before any file is read
         raise click.UsageError(str(exc)) from exc
     except OSError as exc:  # the disk filled up or the folder vanished while writing: nothing half-written is left
         raise click.ClickException(f"写出汇总结果失败：{os_reason(exc)}（{exc.filename or output}）。") from exc

@@ -37,9 +37,15 @@ CODES: dict[str, Severity] = {
     "target-vague": WARNING,
     "duplicate-submission": WARNING,
     "unit-not-returned": WARNING,
+    "unit-over-ceiling": WARNING,
+    "prior-budget-mismatch": WARNING,
     # Consolidation: a bureau-wide table failed its schema (see xltools.consolidate).
     "schema-invalid": ERROR,
 }
+
+# Codes only a consolidation emits: they need the whole batch (or the bureau's lists), never a single form.
+BATCH_CODES = frozenset({"duplicate-submission", "unit-not-returned", "unit-over-ceiling", "prior-budget-mismatch",
+                         "schema-invalid"})
 
 # Short Chinese names of the rules, for the results sheet and reports.
 CODE_TITLES: dict[str, str] = {
@@ -65,6 +71,8 @@ CODE_TITLES: dict[str, str] = {
     "target-vague": "目标值不可衡量",
     "duplicate-submission": "重复报送",
     "unit-not-returned": "单位未报送",
+    "unit-over-ceiling": "超过单位控制数",
+    "prior-budget-mismatch": "上年预算额与上年汇总不符",
     "schema-invalid": "汇总表校验失败",
 }
 

@@ -20,6 +20,19 @@ LAST_COL = column_letter(len(spec.RESULTS_COLUMNS))
 BLOCK = f"A{FIRST_ROW}:{LAST_COL}{LAST_ROW}"
 
 
+def print_area() -> str:
+    """The print area of 校验结果 as a formula: from A1 down to the last result row written (every row has a
+    message), never less than the header. Defined once in the template, it follows whatever the check, the
+    annotated copy or the button writes: the button cannot change the page setup of the protected sheet, and a
+    fixed area would either cut the findings off or print up to 2,000 empty rows. Excel evaluates such a name when
+    printing; LibreOffice ignores a formula print area and prints the used cells, which are the same rows."""
+    sheet = "'" + spec.RESULTS_SHEET.replace("'", "''") + "'"
+    keys = [key for key, _label, _width in spec.RESULTS_COLUMNS]
+    message = column_letter(keys.index("message") + 1)
+    return (f"OFFSET({sheet}!$A$1,0,0,{spec.RESULTS_HEADER_ROW}+COUNTA({sheet}!${message}${FIRST_ROW}:"
+            f"${message}${LAST_ROW}),{len(spec.RESULTS_COLUMNS)})")
+
+
 def row(finding: Finding) -> tuple[str, ...]:
     values = {
         "severity": spec.SEVERITY_LABELS[finding.severity],

@@ -114,6 +114,8 @@ RESULTS_PROTECTION = {**FORM_PROTECTION, "formatCells": False, "formatRows": Fal
 HIDDEN_PROTECTION = dict(FORM_PROTECTION)
 
 RESULTS_SUMMARY_TEXT = "尚未校验。"
+RESULT_ALIGN = Alignment(vertical="top", wrap_text=True)
+PRINT_AREA = "_xlnm.Print_Area"  # a sheet's print area, as workbook.xml names it
 RESULTS_NOTE = "本表由校验程序写入：每行一处问题；所列单元格在“申报表”中以红色（错误）或橙色（警告）标出。"
 
 
@@ -584,10 +586,13 @@ def _results_sheet(ws: Worksheet, password: str) -> None:
     for row in ws.iter_rows(min_row=rows.start, max_row=rows.stop - 1, min_col=1, max_col=ncols):
         for cell in row:
             cell.protection = UNLOCKED
+            cell.alignment = RESULT_ALIGN  # a long message wraps within the printed width
     ws.freeze_panes = f"A{spec.RESULTS_HEADER_ROW + 1}"
     _print_setup(ws, last_col, spec.RESULTS_HEADER_ROW, f"{spec.RESULTS_HEADER_ROW}:{spec.RESULTS_HEADER_ROW}",
                  landscape=True)
-    # The check sets its own print area once it knows how many rows it wrote; until then only the header.
+    # The print area follows the result rows written (see results.print_area), instead of a fixed range.
+    ws.print_area = None
+    ws.defined_names[PRINT_AREA] = DefinedName(PRINT_AREA, attr_text=results.print_area())
     _protect(ws, password, RESULTS_PROTECTION)
 
 
@@ -816,6 +821,7 @@ def semantic_dump(path: str | Path) -> dict[str, Any]:
         "defined_names": {n: d.attr_text for n, d in wb.defined_names.items()},
         "workbook_protection": None if wb.security is None else _attrs(
             wb.security, ("lockStructure", "lockWindows", "workbookPassword")),
+        "print_areas": print_areas(path),
     }
     for ws in wb.worksheets:
         sheet: dict[str, Any] = {
@@ -862,3 +868,17 @@ def semantic_dump(path: str | Path) -> dict[str, Any]:
         }
         out[ws.title] = sheet
     return out
+
+
+def print_areas(path: str | Path) -> dict[str, str]:
+    """Sheet name -> print area formula, as workbook.xml holds it (openpyxl drops one that is not a plain range)."""
+    import zipfile
+
+    from defusedxml import ElementTree
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(path) as zf:
+        root = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    sheets = [s.get("name", "") for s in root.iterfind("m:sheets/m:sheet", ns)]
+    return {sheets[int(d.get("localSheetId", "0"))]: d.text or ""
+            for d in root.iterfind("m:definedNames/m:definedName", ns) if d.get("name") == PRINT_AREA}

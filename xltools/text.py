@@ -20,6 +20,17 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+# Wrapped text needs its row height in the file: LibreOffice keeps a row without one at a single line.
+LINE_HEIGHT = 15.0  # points per line of 11-point text (CJK fonts included)
+MAX_LINES = 27  # Excel's tallest row (409 points)
+
+
+def lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes wrapped in a column ``width`` units wide (an estimate: CJK counts double)."""
+    room = max(1.0, (width - 2.0) * 0.9)  # the padding; CJK and Latin glyphs a little wider than counted
+    return min(MAX_LINES, sum(max(1, -int(-display_width(part) // room)) for part in text.split("\n")))
+
+
 def yuan(value: float) -> str:
     """Money as staff write it: thousands separators, two decimals."""
     return f"{value:,.2f}"

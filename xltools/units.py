@@ -2,10 +2,13 @@
 
 units.csv: a header row, then one unit per row. Columns (header text exactly):
 
-- ``单位名称`` (required): the unit's name, written into 申报单位名称 of its template.
+- ``单位名称`` or ``申报单位名称`` (the form's own label; one of the two is required): the unit's name, written
+  into 申报单位名称 of its template.
 - ``单位编码`` (optional): the unit's code; when present it leads the file name so files sort by code.
+- ``控制数`` (optional): the unit's budget ceiling in yuan, a plain number (thousands separators and full-width
+  digits are accepted); blank means no ceiling. Consolidation warns ``unit-over-ceiling`` above it.
 
-Other columns are ignored. Blank rows and rows with a blank 单位名称 are skipped. The file may be UTF-8 (with or
+Other columns are ignored. Blank rows and rows with a blank name are skipped. The file may be UTF-8 (with or
 without BOM) or GB18030/GBK, which is what Excel on Chinese Windows writes by default for "CSV".
 """
 
@@ -19,7 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 NAME_COLUMN = "单位名称"
+NAME_COLUMNS = (NAME_COLUMN, "申报单位名称")  # the list's own header, or the form's label
 CODE_COLUMN = "单位编码"
+CEILING_COLUMN = "控制数"
 
 # Windows forbids these characters and control characters in file names.
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
@@ -32,6 +37,7 @@ MAX_STEM = 120
 class Unit:
     name: str
     code: str = ""
+    ceiling: float | None = None  # 控制数 in yuan; None: no ceiling given
 
 
 class UnitsFileError(ValueError):
@@ -52,21 +58,41 @@ def read_units(path: str | Path) -> list[Unit]:
     text = _decode(Path(path).read_bytes())
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in reader.fieldnames or []]
-    if NAME_COLUMN not in header:
-        raise UnitsFileError(f"units.csv 缺少“{NAME_COLUMN}”列（表头为：{'、'.join(header) or '空'}）")
+    names = [c for c in NAME_COLUMNS if c in header]
+    if not names:
+        raise UnitsFileError(f"units.csv 缺少“{NAME_COLUMN}”列（或“{NAME_COLUMNS[1]}”列；"
+                             f"表头为：{'、'.join(header) or '空'}）")
+    if len(names) > 1:
+        raise UnitsFileError(f"units.csv 同时有“{names[0]}”和“{names[1]}”两列，请只保留一列作为单位名称")
+    name_column = names[0]
     reader.fieldnames = header
     units: list[Unit] = []
     seen: set[str] = set()
     for row in reader:
-        name = (row.get(NAME_COLUMN) or "").strip()
+        name = (row.get(name_column) or "").strip()
         if not name:
             continue
         code = (row.get(CODE_COLUMN) or "").strip()
         if name in seen:
             raise UnitsFileError(f"units.csv 中单位“{name}”重复")
         seen.add(name)
-        units.append(Unit(name, code))
+        ceiling = _ceiling(row.get(CEILING_COLUMN), reader.line_num, name)
+        units.append(Unit(name, code, ceiling))
     return units
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _ceiling(raw: str | None, line: int, name: str) -> float | None:
+    """控制数 of one row: a non-negative number of yuan, or None when blank."""
+    text = "".join(unicodedata.normalize("NFKC", raw or "").split()).replace(",", "")
+    if not text:
+        return None
+    if not _NUMBER.fullmatch(text):
+        raise UnitsFileError(f"units.csv 第 {line} 行（单位“{name}”）的“{CEILING_COLUMN}”不是有效金额："
+                             f"“{(raw or '').strip()}”。请填写以元为单位的非负数字，例如 12000000，或留空")
+    return float(text)
 
 
 def safe_filename(stem: str, replacement: str = "_", max_len: int = MAX_STEM) -> str:

@@ -48,6 +48,7 @@ class Summary:
     parquet: list[Path] = field(default_factory=list)
     tables: Tables | None = None
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: read, tables, write
+    not_counted: int = 0  # forms in 项目汇总 that another copy of the same project replaces (计入汇总 = 否)
 
     @property
     def errors(self) -> int:
@@ -62,8 +63,13 @@ class Summary:
         return self.errors == 0
 
     def line(self) -> str:
-        return (f"共读取 {self.files} 个文件：{self.forms} 份申报表已汇总，{self.with_errors} 个文件有错误，"
-                f"{self.unreadable} 个无法读取或不是本模板；错误 {self.errors} 条，警告 {self.warnings} 条。"
+        again = f"（其中 {self.not_counted} 份为重复报送，不计入合计）" if self.not_counted else ""
+        codes = [f.code for f in self.findings]
+        batch = "".join(f"，{label} {codes.count(code)} 条" for code, label in
+                        (("unit-over-ceiling", "超过控制数"), ("prior-budget-mismatch", "上年预算额与上年汇总不符"))
+                        if code in codes)
+        return (f"共读取 {self.files} 个文件：{self.forms} 份申报表已汇总{again}，{self.with_errors} 个文件有错误，"
+                f"{self.unreadable} 个无法读取或不是本模板；错误 {self.errors} 条，警告 {self.warnings} 条{batch}。"
                 f"已写出：{self.output}")
 
 
@@ -160,13 +166,14 @@ def read_all(paths: Sequence[str], pool: ProcessPoolExecutor | None, jobs: int =
     return [r for r in results if r is not None]
 
 
-def _validated(files: list[FileRows], built: Tables, unit_list: Sequence[Unit] | None, units: str | Path | None,
-               frameworks: Frameworks) -> list[Finding]:
-    """Every finding of the run, in 问题清单 order; completes ``built`` with the findings table and statistics."""
+def _validated(files: list[FileRows], built: Tables, batch: list[Finding], unit_list: Sequence[Unit] | None,
+               units: str | Path | None, frameworks: Frameworks) -> list[Finding]:
+    """Every finding of the run, in 问题清单 order; completes ``built`` with the findings table and statistics.
+    ``batch``: the findings of the cross-file steps that belong to a form (duplicates, ceilings, last year)."""
     from xltools.consolidate import schemas, tables
 
     engine = [f for rows in files for f in rows.findings]
-    extra = crossfile.duplicates(files)
+    extra = list(batch)
     frames = {"summary": built.summary, "subprojects": built.subprojects, "indicators": built.indicators}
     extra += schemas.validate(frames, engine + extra, frameworks,
                               {rows.file: rows.version for rows in files if rows.version})
@@ -178,11 +185,12 @@ def _validated(files: list[FileRows], built: Tables, unit_list: Sequence[Unit] |
     findings += [f for group in by_file.values() for f in group]
     if unit_list is not None:
         findings += crossfile.not_returned(files, unit_list, str(units))
-    tables.finish(built, findings)
+    ceilings = {crossfile.name_key(u.name): u.ceiling for u in unit_list or () if u.ceiling is not None}
+    tables.finish(built, findings, ceilings)
     # The findings table is validated too; a failure there would be a bug in this package, reported all the same.
     findings += schemas.validate({"findings": built.findings}, findings)
     if len(findings) != len(built.findings):
-        tables.finish(built, findings)
+        tables.finish(built, findings, ceilings)
     return findings
 
 
@@ -212,17 +220,19 @@ def consolidate(
     units: str | Path | None = None,
     jobs: int | None = None,
     parquet: str | Path | None = None,
+    previous: str | Path | None = None,
     progress: Progress | None = None,
     frameworks: Frameworks = SHIPPED,
 ) -> Summary:
     """Consolidate every workbook under ``inputs`` into ``output`` (.xlsx). Never raises on a bad input file;
-    raises :class:`xltools.units.UnitsFileError` for a malformed units list and
-    :class:`xltools.atomic.OutputError` for an output that cannot be written (both before reading anything).
+    raises :class:`xltools.units.UnitsFileError` for a malformed units list,
+    :class:`xltools.consolidate.previous.PreviousError` for a ``previous`` that is not an xltools consolidation and
+    :class:`xltools.atomic.OutputError` for an output that cannot be written (all before reading any form).
     Each form is checked against the framework it records, looked up in ``frameworks`` (shipped ones by default,
     plus a bureau's files: :func:`xltools.data.load_frameworks`)."""
     with _no_cyclic_gc():
-        return _consolidate(inputs, output, units=units, jobs=jobs, parquet=parquet, progress=progress,
-                            frameworks=frameworks)
+        return _consolidate(inputs, output, units=units, jobs=jobs, parquet=parquet, previous=previous,
+                            progress=progress, frameworks=frameworks)
 
 
 def _consolidate(
@@ -232,6 +242,7 @@ def _consolidate(
     units: str | Path | None,
     jobs: int | None,
     parquet: str | Path | None,
+    previous: str | Path | None,
     progress: Progress | None,
     frameworks: Frameworks,
 ) -> Summary:
@@ -243,6 +254,11 @@ def _consolidate(
         from xltools.units import read_units
 
         unit_list = read_units(units)
+    prior = None
+    if previous is not None:
+        from xltools.consolidate import previous as last_year
+
+        prior = last_year.read(previous)
     started = time.perf_counter()
     paths = [str(p) for p in discover(inputs)]
     jobs = min(jobs or os.cpu_count() or 1, len(paths))
@@ -253,13 +269,19 @@ def _consolidate(
         from xltools.consolidate import tables
 
         read_done = time.perf_counter()
-        built = tables.build(files, frameworks)
+        # The cross-file steps, here after reading: per-file work stays what `xltools check` does.
+        dropped, batch = crossfile.resubmissions(files)
+        if unit_list is not None:
+            batch += crossfile.over_ceiling(files, dropped, unit_list)
+        if prior is not None:
+            batch += last_year.mismatches(files, dropped, prior)
+        built = tables.build(files, dropped, frameworks)
         with out.Writer(output, pool.submit if pool is not None else None) as writer:
             # These two sheets are final now (validation adds findings, not rows): the idle workers render them
             # while this process validates.
             for name in (tables.SUBPROJECTS_SHEET, tables.INDICATORS_SHEET):
                 writer.ahead(name, *built.sheets()[name])
-            findings = _validated(files, built, unit_list, units, frameworks)
+            findings = _validated(files, built, batch, unit_list, units, frameworks)
             # The other two are final now too: they render while this process builds the skeleton.
             for name in (tables.SUMMARY_SHEET, tables.FINDINGS_SHEET):
                 writer.ahead(name, *built.sheets()[name])
@@ -279,4 +301,5 @@ def _consolidate(
         tables=built,
         timings={"read": read_done - started, "tables": tables_done - read_done,
                  "write": time.perf_counter() - tables_done},
+        not_counted=len(dropped),
     )

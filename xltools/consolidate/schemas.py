@@ -104,6 +104,7 @@ class SummarySchema(pa.DataFrameModel):
     indicator_count: Series[int] = pa.Field(alias="指标数", ge=0)
     errors: Series[int] = pa.Field(alias=t.ERRORS, ge=0)
     warnings: Series[int] = pa.Field(alias=t.WARNINGS, ge=0)
+    counted: Series[str] = pa.Field(alias=t.COUNTED, isin=(t.YES, t.NO))
     source: Series[str] = pa.Field(alias=t.SOURCE, unique=True)
 
     @pa.dataframe_check

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from xltools.cells import column_letter
+from xltools.text import LINE_HEIGHT, lines
 from xltools.text import xml_text as escape
 
 # Column kinds: how a column's values are written and formatted.
@@ -22,9 +23,14 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)
 # Excel refuses (offers to "repair") a cell holding more characters than this; longer text is cut, marked "…".
 MAX_CELL_TEXT = 32767
-# Column-width units that still print legibly across one landscape A4 page (about 60% scale).
-MAX_FIT_WIDTH = 200.0
 _ROWS_PER_PART = 2000
+_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+# Printed for a meeting: A4 landscape, one page wide (the widths are chosen to stay legible at that scale), the
+# header row on every page, the sheet's name above and the page number below.
+PAGE_SETUP = ('<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+              '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+              '<headerFooter><oddHeader>&amp;L&amp;A</oddHeader>'
+              '<oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter>')
 
 
 @dataclass
@@ -50,6 +56,10 @@ class SheetPlan:
     widths: list[float]
     styles: dict[str, int]  # "header", "quoted" and per kind: style ids registered in the skeleton
     selected: bool = False
+    # A hyperlink per row (None: none) on column ``link_column`` (0-based): a relative URL, optionally followed
+    # by "#" and a location inside the target ('申报表'!D15). Coded: targets repeat (one file, many findings).
+    links: Coded | None = None
+    link_column: int = 0
 
     @property
     def nrows(self) -> int:
@@ -83,12 +93,12 @@ def _cells(letter: str, kind: str, values: list[Any] | Coded, styles: dict[str, 
     """The <c> elements of one column, rows 2.. (empty string for a blank)."""
     pre = f'<c r="{letter}'
     if kind == TEXT:
-        coded = values if isinstance(values, Coded) else _code(values)
+        coded = values if isinstance(values, Coded) else code(values)
         texts = [fit(x) for x in coded.values]
-        quoted = f' s="{styles["quoted"]}"'
+        quoted, plain = f' s="{styles["quoted"]}"', f' s="{styles[TEXT]}"' if TEXT in styles else ""
         # Everything after the row number, per distinct text; "" for an empty text, and the last entry for -1.
-        tails = [f'"{quoted if x[0] in _FORMULA_FIRST else ""} t="inlineStr"><is><t xml:space="preserve">{e}</t></is></c>'
-                 if x else "" for x, e in zip(texts, escape_all(texts), strict=True)] + [""]
+        tails = [f'"{quoted if x[0] in _FORMULA_FIRST else plain} t="inlineStr"><is><t xml:space="preserve">{e}'
+                 '</t></is></c>' if x else "" for x, e in zip(texts, escape_all(texts), strict=True)] + [""]
         return [f"{pre}{r}{tails[c]}" if tails[c] else "" for r, c in enumerate(coded.codes, start=2)]
     assert not isinstance(values, Coded), "only text columns are coded"
     sid = styles.get(kind)
@@ -97,26 +107,82 @@ def _cells(letter: str, kind: str, values: list[Any] | Coded, styles: dict[str, 
             for r, v in enumerate(values, start=2)]
 
 
-def _code(texts: list[Any]) -> Coded:
+def code(texts: list[Any]) -> Coded:
+    """A plain list of texts (None or NaN: blank) as a :class:`Coded` column."""
     index: dict[str, int] = {}
     codes = [-1 if v is None or v != v else index.setdefault(str(v), len(index)) for v in texts]
     return Coded(codes, list(index))
 
 
+def attribute(text: str) -> str:
+    """Text for a double-quoted XML attribute."""
+    return escape(text).replace('"', "&quot;")
+
+
+def _links(plan: SheetPlan) -> list[tuple[int, str, str]]:
+    """(row, target, location) of every hyperlink, rows from 2; target and location attribute-escaped."""
+    if plan.links is None:
+        return []
+    split = [value.partition("#") for value in plan.links.values]
+    parts = [(attribute(target), attribute(location)) for target, _hash, location in split]
+    return [(r, *parts[c]) for r, c in enumerate(plan.links.codes, start=2) if c >= 0]
+
+
+def rels(plan: SheetPlan) -> bytes | None:
+    """The sheet's relationships part (one external target per hyperlink), or None without hyperlinks."""
+    links = _links(plan)
+    if not links:
+        return None
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            + "".join(f'<Relationship Id="rId{i}" Type="{_HYPERLINK}" Target="{target}" TargetMode="External"/>'
+                      for i, (_row, target, _location) in enumerate(links, start=1))
+            + "</Relationships>").encode()
+
+
+def _hyperlinks(plan: SheetPlan) -> str:
+    links = _links(plan)
+    if not links:
+        return ""
+    letter = column_letter(plan.link_column + 1)
+    # An external file's cell goes into `location`, as Excel itself writes a link to a cell of another workbook.
+    return "<hyperlinks>" + "".join(
+        f'<hyperlink ref="{letter}{row}" r:id="rId{i}"' + (f' location="{location}"' if location else "") + "/>"
+        for i, (row, _target, location) in enumerate(links, start=1)) + "</hyperlinks>"
+
+
+def _row_lines(plan: SheetPlan) -> list[int]:
+    """Lines of the tallest cell of each data row (text columns only; each distinct text measured once). The
+    link column does not count: LibreOffice never wraps a cell holding a hyperlink, it would only leave space."""
+    tallest = [1] * plan.nrows
+    for j, (kind, values, width) in enumerate(zip(plan.kinds, plan.columns, plan.widths, strict=True)):
+        if kind != TEXT or (plan.links is not None and j == plan.link_column):
+            continue
+        coded = values if isinstance(values, Coded) else code(values)
+        counts = [lines(fit(x), width) for x in coded.values] + [1]  # the last entry for a blank (-1)
+        if max(counts) > 1:
+            tallest = [max(n, counts[c]) for n, c in zip(tallest, coded.codes, strict=True)]
+    return tallest
+
+
+def _height(n: int) -> str:
+    return f' ht="{n * LINE_HEIGHT:g}"' if n > 1 else ""
+
+
 def parts(plan: SheetPlan) -> Iterator[bytes]:
-    """The sheet XML in parts: frozen header, filter on every column, column widths, typed cells."""
+    """The sheet XML in parts: frozen header, filter on every column, column widths, typed cells, hyperlinks,
+    page setup."""
     ncols, nrows = len(plan.kinds), plan.nrows
     letters = [column_letter(i) for i in range(1, ncols + 1)]
     last = f"{letters[-1]}{nrows + 1}"
     tab = ' tabSelected="1"' if plan.selected else ""
-    fit_page = sum(plan.widths) <= MAX_FIT_WIDTH
     yield (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-        # Printed for a meeting: landscape; as wide as the page when the text stays legible (at most about 60%).
-        + ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if fit_page else '')
-        + f'<dimension ref="A1:{last}"/>'
+        # fitToWidth/fitToHeight below take effect only with this flag.
+        '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+        f'<dimension ref="A1:{last}"/>'
         f'<sheetViews><sheetView workbookViewId="0"{tab}>'
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
         '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
@@ -126,26 +192,35 @@ def parts(plan: SheetPlan) -> Iterator[bytes]:
         + '</cols><sheetData>'
     ).encode()
     header = plan.styles["header"]
-    yield ('<row r="1">' + "".join(
+    head = max(lines(name, width) for name, width in zip(plan.headers, plan.widths, strict=True))
+    yield (f'<row r="1"{_height(head)}>' + "".join(
         f'<c r="{letter}1" s="{header}" t="inlineStr"><is><t>{escape(name)}</t></is></c>'
         for letter, name in zip(letters, plan.headers, strict=True)) + "</row>").encode()
     columns = [_cells(letter, kind, values, plan.styles)
                for letter, kind, values in zip(letters, plan.kinds, plan.columns, strict=True)]
+    heights = [_height(n) for n in _row_lines(plan)]
     chunk: list[str] = []
-    for r, cells in enumerate(zip(*columns, strict=True), start=2):
-        chunk.append(f'<row r="{r}">{"".join(cells)}</row>')
+    for r, (cells, height) in enumerate(zip(zip(*columns, strict=True), heights, strict=True), start=2):
+        chunk.append(f'<row r="{r}"{height}>{"".join(cells)}</row>')
         if len(chunk) >= _ROWS_PER_PART:
             yield "".join(chunk).encode()
             chunk = []
-    yield ("".join(chunk) + f'</sheetData><autoFilter ref="A1:{last}"/>'
-           '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-           '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
-           '</worksheet>').encode()
+    yield ("".join(chunk) + f'</sheetData><autoFilter ref="A1:{last}"/>' + _hyperlinks(plan) + PAGE_SETUP
+           + '</worksheet>').encode()
+
+
+def rels_path(path: str) -> str:
+    """Where :func:`render_to` puts the relationships rendered with the sheet XML at ``path``."""
+    return path + ".rels"
 
 
 def render_to(plan: SheetPlan, path: str) -> str:
-    """Write the sheet XML of ``plan`` to ``path`` (a worker's unit of work); return the path."""
+    """Write the sheet XML of ``plan`` to ``path`` and its relationships, if any, to :func:`rels_path` (a
+    worker's unit of work); return ``path``."""
     with Path(path).open("wb") as fh:
         for part in parts(plan):
             fh.write(part)
+    relationships = rels(plan)
+    if relationships is not None:
+        Path(rels_path(path)).write_bytes(relationships)
     return path

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from xltools import data, spec
+from xltools.consolidate.crossfile import name_key
 from xltools.consolidate.rows import SUMMARY_FIELDS, FileRows
 from xltools.consolidate.sheetxml import COUNT, DATE, MONEY, NUMBER, RATE, TEXT
 from xltools.findings import CODE_TITLES, Finding
@@ -31,7 +32,9 @@ SUMMARY: dict[str, str] = {
     "指标数": COUNT,
 }
 ERRORS, WARNINGS = "错误数", "警告数"
-SUMMARY_ALL: dict[str, str] = {**SUMMARY, ERRORS: COUNT, WARNINGS: COUNT, SOURCE: TEXT}
+# 是: this form counts in 统计, the totals and the statistics; 否: another copy of the same unit's project does.
+COUNTED, YES, NO = "计入汇总", "是", "否"
+SUMMARY_ALL: dict[str, str] = {**SUMMARY, ERRORS: COUNT, WARNINGS: COUNT, COUNTED: TEXT, SOURCE: TEXT}
 # Column name of each form field in 项目汇总 (for mapping a schema failure back to its cell).
 SUMMARY_COLUMN_OF: dict[str, str] = {_F[key].label: key for key in SUMMARY_FIELDS}
 
@@ -62,8 +65,9 @@ TABLE_COLUMN_OF: dict[str, dict[str, str]] = {
 FINDINGS: dict[str, str] = {"文件": TEXT, "工作表": TEXT, "单元格": TEXT, "代码": TEXT, "严重程度": TEXT,
                             "规则": TEXT, "说明": TEXT}
 
-BY_UNIT: dict[str, str] = {UNIT: TEXT, "表数": COUNT, TOTAL: MONEY, ANNUAL: MONEY, PRIOR_BUDGET: MONEY,
-                           PRIOR_EXECUTED: MONEY, ERRORS: COUNT, WARNINGS: COUNT}
+CEILING = "控制数"
+BY_UNIT: dict[str, str] = {UNIT: TEXT, "表数": COUNT, TOTAL: MONEY, ANNUAL: MONEY, CEILING: MONEY,
+                           PRIOR_BUDGET: MONEY, PRIOR_EXECUTED: MONEY, ERRORS: COUNT, WARNINGS: COUNT}
 BY_TYPE: dict[str, str] = {PROJECT_TYPE: TEXT, "表数": COUNT, TOTAL: MONEY, ANNUAL: MONEY}
 BY_LEVEL1: dict[str, str] = {LEVEL1: TEXT, "覆盖表数": COUNT, "指标数": COUNT, FRAMEWORK: TEXT}
 
@@ -113,10 +117,13 @@ def frame(rows: Sequence[tuple[object, ...]], kinds: dict[str, str]) -> pd.DataF
     return df
 
 
-def build(files: Sequence[FileRows], frameworks: data.Frameworks | None = None) -> Tables:
-    """The three row tables of the forms (no findings yet: the schemas add their own first). ``frameworks``
+def build(files: Sequence[FileRows], dropped: set[str] | frozenset[str] = frozenset(),
+          frameworks: data.Frameworks | None = None) -> Tables:
+    """The three row tables of the forms (no findings yet: the schemas add their own first). ``dropped``: the
+    files that do not count (another copy of the same project does), marked 否 in 计入汇总. ``frameworks``
     resolves the framework ids the forms record (default: the shipped ones)."""
-    summary = frame([(*f.summary, 0, 0, f.file) for f in files if f.summary is not None], SUMMARY_ALL)
+    summary = frame([(*f.summary, 0, 0, NO if f.file in dropped else YES, f.file) for f in files
+                     if f.summary is not None], SUMMARY_ALL)
     subprojects = frame([(*r[:5], f.file, r[5]) for f in files for r in f.subprojects], SUBPROJECTS)
     indicators = frame([(*r[:12], f.file, r[12], f.framework) for f in files for r in f.indicators], INDICATORS)
     known = frameworks or data.Frameworks()
@@ -125,8 +132,9 @@ def build(files: Sequence[FileRows], frameworks: data.Frameworks | None = None) 
     return Tables(summary, subprojects, indicators, frameworks=used)
 
 
-def finish(tables: Tables, findings: Sequence[Finding]) -> Tables:
-    """Add the findings table, the error/warning counts per form and the statistics."""
+def finish(tables: Tables, findings: Sequence[Finding], ceilings: dict[str, float] | None = None) -> Tables:
+    """Add the findings table, the error/warning counts per form and the statistics (of the counted forms only).
+    ``ceilings``: 控制数 by unit name as :func:`~.crossfile.name_key` compares them."""
     tables.findings = frame(
         [(f.file, f.sheet, f.cell, f.code, spec.SEVERITY_LABELS[f.severity], CODE_TITLES[f.code], f.message)
          for f in findings],
@@ -138,18 +146,24 @@ def finish(tables: Tables, findings: Sequence[Finding]) -> Tables:
     warnings = tables.findings.loc[severity == spec.SEVERITY_LABELS["warning"], "文件"].value_counts()
     s[ERRORS] = s[SOURCE].map(errors).fillna(0).astype("int64")
     s[WARNINGS] = s[SOURCE].map(warnings).fillna(0).astype("int64")
-    tables.by_unit, tables.by_type = _totals(s)
-    tables.by_level1 = _coverage(tables.indicators, tables.frameworks)
+    counted = s[s[COUNTED] == YES]
+    tables.by_unit, tables.by_type = _totals(counted, ceilings or {})
+    indicators = tables.indicators
+    if len(counted) < len(s):
+        indicators = indicators[indicators[SOURCE].isin(set(counted[SOURCE]))]
+    tables.by_level1 = _coverage(indicators, tables.frameworks)
     return tables
 
 
-def _totals(s: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _totals(s: pd.DataFrame, ceilings: dict[str, float]) -> tuple[pd.DataFrame, pd.DataFrame]:
     money = [TOTAL, ANNUAL, PRIOR_BUDGET, PRIOR_EXECUTED]
     keyed = s.assign(**{UNIT: s[UNIT].fillna(UNKNOWN), PROJECT_TYPE: s[PROJECT_TYPE].fillna(UNKNOWN)})
     by_unit = keyed.groupby(UNIT, sort=False).agg(
         **{"表数": (SOURCE, "size")}, **{m: (m, "sum") for m in money},
         **{ERRORS: (ERRORS, "sum"), WARNINGS: (WARNINGS, "sum")},
     ).reset_index()
+    by_unit.insert(list(BY_UNIT).index(CEILING), CEILING,
+                   [ceilings.get(name_key(u), float("nan")) for u in by_unit[UNIT]])
     by_type = keyed.groupby(PROJECT_TYPE, sort=False).agg(
         **{"表数": (SOURCE, "size")}, **{m: (m, "sum") for m in (TOTAL, ANNUAL)},
     ).reset_index()
