@@ -63,7 +63,8 @@ def test_every_sheet_prints_and_only_as_many_pages_as_it_needs(consolidated: dic
     # 23 forms: two pages of 项目汇总 (not five pages across), and 统计 with its two charts on one page.
     assert counts[tables.SUMMARY_SHEET] == 2, counts
     assert counts[tables.STATS_SHEET] == 1, counts
-    assert sum(counts.values()) <= 35, counts  # was 60 pages before every sheet fitted the page width
+    # Was 60 pages before every sheet fitted the page width; 绩效指标 gained its 指标体系 column since (37 pages).
+    assert sum(counts.values()) <= 40, counts
 
 
 @pytest.mark.parametrize("name", SHEETS[:4])
