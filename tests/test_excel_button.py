@@ -266,7 +266,7 @@ def test_payload_reproduces_remote_bas_format(tmp_path: Path) -> None:
 def test_payload_of_the_template_sends_every_worksheet_from_a1(tmp_path: Path) -> None:
     body = payload(write(tmp_path, clean_seed()))
     names = [s["name"] for s in body["sheets"]]
-    assert names == [spec.FORM_SHEET, spec.RESULTS_SHEET, spec.LISTS_SHEET, spec.META_SHEET]
+    assert names == [spec.FORM_SHEET, spec.RESULTS_SHEET, spec.LISTS_SHEET, spec.META_SHEET, spec.CHECKS_SHEET]
     form = body["sheets"][0]["values"]
     assert (len(form), len(form[0])) == (S.last_row, len(spec.COLUMN_WIDTHS))
     col, r = coords(F["start"].cell)

@@ -172,8 +172,14 @@ class Live:
     started: bool
 
 
-def _grid_cells(values: list[list[Any]], ref: str) -> dict[str, float]:
-    min_col, min_row, max_col, max_row = range_boundaries(ref.split("!")[1].replace("$", ""))
+def _grid_cells(book: CalamineWorkbook, ref: str) -> dict[str, float]:
+    """Form cell -> count, for the cells of the grid ``ref`` (a defined name's sheet-qualified range) above 0."""
+    sheet, local = ref.rsplit("!", 1)
+    ws = book.get_sheet_by_name(sheet.strip("'"))
+    top, left = ws.start  # calamine's grid starts at the first used cell
+    values = [[""] * left + row for row in ws.to_python()]
+    values = [[] for _ in range(top)] + values
+    min_col, min_row, max_col, max_row = range_boundaries(local.replace("$", ""))
     out = {}
     for r in range(min_row, max_row + 1):
         for c in range(min_col, max_col + 1):
@@ -190,9 +196,9 @@ def read_live(path: Path) -> Live:
     counts = {r[3]: int(r[4]) for r in meta if len(r) > 4 and r[3] in live.LIVE_CODES}
     assert list(counts) == list(live.LIVE_CODES)
     started = meta[0][6] == 1
-    errors = _grid_cells(meta, names[live.ERRORS_NAME])
-    warnings = _grid_cells(meta, names[live.WARNINGS_NAME])
-    required = _grid_cells(meta, names[live.REQUIRED_NAME])
+    errors = _grid_cells(book, names[live.ERRORS_NAME])
+    warnings = _grid_cells(book, names[live.WARNINGS_NAME])
+    required = _grid_cells(book, names[live.REQUIRED_NAME])
     red = set(errors) | (set(required) if started else set())
     status = book.get_sheet_by_name(spec.FORM_SHEET).to_python()[S.status.row - 1][0]  # type: ignore[union-attr]
     return Live(counts, red, set(warnings) - red, set() if started else set(required), status, started)

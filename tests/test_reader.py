@@ -213,7 +213,7 @@ def test_renamed_form_sheet(tmp_path: Path) -> None:
     wb.save(p)
     code, _sheet, cell, message = only_finding(p)
     assert (code, cell) == ("template-mismatch", "")
-    assert message.startswith("找不到工作表“申报表”（现有：申报表(1)、校验结果、_lists、_xltools）")
+    assert message.startswith("找不到工作表“申报表”（现有：申报表(1)、校验结果、_lists、_xltools、_checks）")
 
 
 def test_rows_inserted_above_the_indicator_table(tmp_path: Path) -> None:

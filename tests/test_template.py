@@ -42,7 +42,8 @@ def form(wb: Workbook) -> Worksheet:
 
 def test_sheets_in_order_with_helpers_hidden(wb: Workbook) -> None:
     assert [(ws.title, ws.sheet_state) for ws in wb.worksheets] == [
-        ("申报表", "visible"), ("校验结果", "visible"), ("_lists", "hidden"), ("_xltools", "hidden")]
+        ("申报表", "visible"), ("校验结果", "visible"), ("_lists", "hidden"), ("_xltools", "hidden"),
+        ("_checks", "hidden")]
     assert wb.active.title == "申报表"  # type: ignore[union-attr]
 
 
@@ -84,6 +85,9 @@ def test_unlocked_cells_are_exactly_the_spec_input_cells(wb: Workbook, form: Wor
     assert unlocked_cells(wb["校验结果"]) == {"A1"} | block
     assert unlocked_cells(wb["_lists"]) == set()
     assert unlocked_cells(wb["_xltools"]) == set()
+    assert unlocked_cells(wb["_checks"]) == set()
+    assert [(ws.title, ws.sheet_state, ws.protection.sheet) for ws in wb.worksheets[2:]] == [
+        ("_lists", "hidden", True), ("_xltools", "hidden", True), ("_checks", "hidden", True)]
 
 
 def test_layout_labels_titles_and_merges(form: Worksheet) -> None:
@@ -269,7 +273,7 @@ def test_print_setup(wb: Workbook, form: Worksheet) -> None:
 
 def test_version_stamp_read_back_with_calamine(template_path: Path) -> None:
     book = CalamineWorkbook.from_path(str(template_path))
-    assert book.sheet_names == ["申报表", "校验结果", "_lists", "_xltools"]
+    assert book.sheet_names == ["申报表", "校验结果", "_lists", "_xltools", "_checks"]
     meta = book.get_sheet_by_name("_xltools").to_python()
     assert [row[:2] for row in meta[:5]] == [
         ["template_id", "xltools.sh-perf-target"], ["version", "2"], ["year", "2019"], ["framework", "sh2019"],

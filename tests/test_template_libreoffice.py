@@ -115,7 +115,7 @@ def test_roundtrip_keeps_validations_unlocked_cells_and_protection(template_path
         assert prot.sheet is True, sheet
         assert prot.password.upper() == before[sheet].protection.password.upper(), sheet
     assert form_after.protection.formatRows is False  # staff may still unhide rows
-    assert [ws.sheet_state for ws in after.worksheets] == ["visible", "visible", "hidden", "hidden"]
+    assert [ws.sheet_state for ws in after.worksheets] == ["visible", "visible", "hidden", "hidden", "hidden"]
     # LibreOffice drops workbook-structure protection on export (a known limitation), so it is not asserted.
 
     # The helper's profile recalculates on load: openpyxl wrote no cached values, LibreOffice's copy has them.

@@ -5,16 +5,19 @@ Everything here is derived from the spec (:mod:`xltools.spec`), the framework an
 list is written by hand. The formulas use the Excel 2010 function set only (no dynamic arrays, no LET/FILTER/
 TEXTJOIN/XLOOKUP) and nothing volatile, so Excel, WPS and LibreOffice compute the same thing.
 
-Where the work happens: the hidden sheet ``_xltools`` (next to the template's meta values in A:B).
+Where the work happens: two hidden sheets.
 
-* ``D``/``E`` from row 1: one row per live rule, the rule code in D and in E the number of findings that rule
-  reports now, counted per cell like the engine (two missing 一级 are two ``level1-missing`` findings).
-* A row-aligned area (row r of ``_xltools`` describes row r of the form): per rule and form column, a *flag* cell
+* ``_xltools`` (beside the template's meta values in A:B), ``D``/``E`` from row 1: one row per live rule, the rule
+  code in D and in E the number of findings that rule reports now, counted per cell like the engine (two missing
+  一级 are two ``level1-missing`` findings); ``G1:G4`` started (any input filled), the numbers of errors and
+  warnings, the budget year. This small block is public: tests, the button and consolidation read it.
+* ``_checks``: a row-aligned area (row r of ``_checks`` describes row r of the form): per rule and form column, a *flag* cell
   holding how many findings of that rule sit on that form cell; helper cells that read each table row the way the
   reader does (blank test, 一级/二级 carried down from the row above, compact names); and three grids of four
   columns mirroring the form's A:D: errors, warnings, and required-missing. The form's conditional formats read
   those grids with ``INDEX(grid,ROW(),COLUMN())``, so a cell turns red or orange exactly where a rule names it.
-* ``G1:G3``: started (any input filled), number of errors, number of warnings; the form's status line reads them.
+  Kept off ``_xltools`` so a reader of the meta values never parses thousands of formulas (readers of returned
+  forms only ever open the form and ``_xltools``).
 
 Parity with the engine (tests/test_live_libreoffice.py recalculates real workbooks in LibreOffice and compares, rule
 by rule and cell by cell): a live rule never names a cell the engine does not. Where a formula cannot follow the
@@ -67,7 +70,7 @@ WARNING_COUNT_NAME = "xlt_live_warning_count"
 CODE_COL, COUNT_COL = "D", "E"  # the machine-readable counts (a public contract: tests, button, consolidation)
 STATE_COL = "G"  # G1 started, G2 errors, G3 warnings, G4 the budget year as a number
 STATE_LABEL_COL = "F"
-FIRST_AREA_COL = 9  # column I: the row-aligned area starts here
+FIRST_AREA_COL = 1  # the row-aligned area fills _checks from column A
 
 _FORM_COLS = tuple(column_letter(i) for i in range(1, len(spec.COLUMN_WIDTHS) + 1))  # A..D
 # Whitespace the reader strips besides the ASCII space: a formula turns them into spaces, then TRIMs.
@@ -227,9 +230,12 @@ class Layout:
     """The live-check cells of the ``_xltools`` sheet: address -> formula (without ``=``) or text."""
 
     form: spec.FormSpec
-    sheet: str = spec.META_SHEET
+    sheet: str = spec.CHECKS_SHEET
     cells: dict[str, str | int] = field(default_factory=dict)  # formulas (``=...``) and numbers
     texts: dict[str, str] = field(default_factory=dict)  # literal text (codes, keys, words): never a formula
+    # The small public part on the meta sheet: rule codes and counts (D:E), state (F:G).
+    meta: dict[str, str | int] = field(default_factory=dict)
+    meta_texts: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # defined name -> absolute reference
     columns: dict[str, int] = field(default_factory=dict)  # helper key -> column index
     flags: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # code -> [(form letter, helper key)]
@@ -260,6 +266,11 @@ class Layout:
         """Absolute reference to a form cell, from this sheet."""
         letters = address.rstrip("0123456789")
         return f"'{spec.FORM_SHEET}'!${letters}${address[len(letters):]}"
+
+    @staticmethod
+    def on_meta(local: str) -> str:
+        """A reference to the meta sheet's ``local`` range, from another sheet (defined names, the checks)."""
+        return f"'{spec.META_SHEET}'!{local}"
 
     def full(self, local: str) -> str:
         """A reference to this sheet's ``local`` range, from another sheet (defined names)."""
@@ -322,7 +333,7 @@ def _fields(lay: Layout, form: spec.FormSpec, lists: Lists) -> None:
     start, end = lay.ref(f["start"].cell), lay.ref(f["end"].cell)
     both = f"{date_ok(start)},{date_ok(end)}"
     on("date-order", "end", f"AND({both},{start}>{end})")
-    year = lay.full(f"${STATE_COL}$4")
+    year = lay.on_meta(f"${STATE_COL}$4")
     on("date-outside-year", "start",
        f"AND({both},{start}<={end},ISNUMBER({year}),OR({end}<DATE({year},1,1),{start}>DATE({year},12,31)))")
 
@@ -470,16 +481,16 @@ def _marker_cells(lay: Layout) -> tuple[list[str], list[str]]:
 
 def _started(lay: Layout, form: spec.FormSpec, unit_locked: bool) -> None:
     """G1: has anyone typed anything yet (the unit's name, filled in by the bureau, does not count)."""
-    parts = [f'IF({lay.at("f_text@" + column_letter(f.first_col), f.row)}<>"",1,0)'
+    parts = [f'IF({lay.full(lay.at("f_text@" + column_letter(f.first_col), f.row))}<>"",1,0)'
              for key, f in form.fields.items() if not (unit_locked and key == "unit")]
     for key, table in (("s_filled", form.tables["subprojects"]), ("i_filled", form.tables["indicators"])):
-        parts.append(f"SUM({lay.span(key, table.first_row, table.last_row)})")
-    lay.texts[f"{STATE_LABEL_COL}1"] = "started"
-    lay.cells[f"{STATE_COL}1"] = f"=IF(({'+'.join(parts)})>0,1,0)"
+        parts.append(f"SUM({lay.full(lay.span(key, table.first_row, table.last_row))})")
+    lay.meta_texts[f"{STATE_LABEL_COL}1"] = "started"
+    lay.meta[f"{STATE_COL}1"] = f"=IF(({'+'.join(parts)})>0,1,0)"
     year_row = spec.META_KEYS.index("year") + 1
-    lay.texts[f"{STATE_LABEL_COL}4"] = "year"
-    lay.cells[f"{STATE_COL}4"] = f'=IFERROR(VALUE($B${year_row}),"")'
-    lay.names[STARTED_NAME] = lay.full(f"${STATE_COL}$1")
+    lay.meta_texts[f"{STATE_LABEL_COL}4"] = "year"
+    lay.meta[f"{STATE_COL}4"] = f'=IFERROR(VALUE($B${year_row}),"")'
+    lay.names[STARTED_NAME] = lay.on_meta(f"${STATE_COL}$1")
 
 
 def _grids(lay: Layout, form: spec.FormSpec) -> None:
@@ -502,20 +513,20 @@ def _grids(lay: Layout, form: spec.FormSpec) -> None:
 def _counts(lay: Layout) -> None:
     last = lay.form.last_row
     for row, code in enumerate(LIVE_CODES, start=1):
-        lay.texts[f"{CODE_COL}{row}"] = code
-        parts = [f"SUM({lay.span(key, 1, last)})" for _letter, key in lay.flags.get(code, [])]
-        lay.cells[f"{COUNT_COL}{row}"] = "=" + ("+".join(parts) or "0")
+        lay.meta_texts[f"{CODE_COL}{row}"] = code
+        parts = [f"SUM({lay.full(lay.span(key, 1, last))})" for _letter, key in lay.flags.get(code, [])]
+        lay.meta[f"{COUNT_COL}{row}"] = "=" + ("+".join(parts) or "0")
     rows = {code: row for row, code in enumerate(LIVE_CODES, start=1)}
 
     def total(codes: Iterable[str]) -> str:
         return "+".join(f"${COUNT_COL}${rows[c]}" for c in codes) or "0"
 
-    lay.texts[f"{STATE_LABEL_COL}2"] = "errors"
-    lay.cells[f"{STATE_COL}2"] = "=" + total(LIVE_ERRORS)
-    lay.texts[f"{STATE_LABEL_COL}3"] = "warnings"
-    lay.cells[f"{STATE_COL}3"] = "=" + total(LIVE_WARNINGS)
-    lay.names[ERROR_COUNT_NAME] = lay.full(f"${STATE_COL}$2")
-    lay.names[WARNING_COUNT_NAME] = lay.full(f"${STATE_COL}$3")
+    lay.meta_texts[f"{STATE_LABEL_COL}2"] = "errors"
+    lay.meta[f"{STATE_COL}2"] = "=" + total(LIVE_ERRORS)
+    lay.meta_texts[f"{STATE_LABEL_COL}3"] = "warnings"
+    lay.meta[f"{STATE_COL}3"] = "=" + total(LIVE_WARNINGS)
+    lay.names[ERROR_COUNT_NAME] = lay.on_meta(f"${STATE_COL}$2")
+    lay.names[WARNING_COUNT_NAME] = lay.on_meta(f"${STATE_COL}$3")
 
 
 # --- what the form shows ------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ FORM_SHEET = "申报表"
 RESULTS_SHEET = "校验结果"
 LISTS_SHEET = "_lists"
 META_SHEET = "_xltools"
+CHECKS_SHEET = "_checks"  # the live checks' working cells (version 2 on); see xltools.live
 
 # Four columns, A4 portrait. Tables use the same four columns, so every row lines up on paper.
 COLUMN_WIDTHS = (16.0, 18.0, 32.0, 22.0)

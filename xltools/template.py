@@ -654,13 +654,24 @@ def meta_values(year: int, framework_id: str, unit_locked: bool) -> dict[str, st
     return values
 
 
-def _meta_sheet(ws: Worksheet, values: dict[str, str], password: str, checks: live.Layout) -> None:
-    """Template identity in A:B (text); the live checks' cells beside it (see xltools.live)."""
-    for address, value in checks.cells.items():
+def _put_cells(ws: Worksheet, formulas: dict[str, str | int], texts: dict[str, str]) -> None:
+    for address, value in formulas.items():
         ws[address] = value
-    for address, text in checks.texts.items():
+    for address, text in texts.items():
         ws[address] = text
-        ws[address].data_type = "s"  # a key or word is text, whatever it starts with
+        ws[address].data_type = "s"  # a code, key or word is text, whatever it starts with
+
+
+def _checks_sheet(ws: Worksheet, checks: live.Layout, password: str) -> None:
+    """The live checks' working cells (see xltools.live): hidden and protected like the other helper sheets."""
+    _put_cells(ws, checks.cells, checks.texts)
+    ws.sheet_state = "hidden"
+    _protect(ws, password, HIDDEN_PROTECTION)
+
+
+def _meta_sheet(ws: Worksheet, values: dict[str, str], password: str, checks: live.Layout) -> None:
+    """Template identity in A:B (text); the live checks' rule codes, counts and state beside it."""
+    _put_cells(ws, checks.meta, checks.meta_texts)
     for row, key in enumerate(spec.META_KEYS, start=1):
         ws.cell(row=row, column=1, value=key)
         cell = ws.cell(row=row, column=2, value=values[key])
@@ -697,6 +708,7 @@ def build_template(
     results_ws = wb.create_sheet(spec.RESULTS_SHEET)
     lists_ws = wb.create_sheet(spec.LISTS_SHEET)
     meta_ws = wb.create_sheet(spec.META_SHEET)
+    checks_ws = wb.create_sheet(spec.CHECKS_SHEET)
 
     lists = _lists_sheet(wb, lists_ws, framework, password)
     checks = live.build(form, framework, lists, unit_locked=unit is not None)
@@ -705,6 +717,7 @@ def build_template(
     _form_sheet(form_ws, form, year, unit, framework, password)
     _results_sheet(results_ws, password)
     _meta_sheet(meta_ws, meta_values(year, framework.id, unit is not None), password, checks)
+    _checks_sheet(checks_ws, checks, password)
 
     wb.active = 0
     wb.security = WorkbookProtection(lockStructure=True)
