@@ -12,7 +12,7 @@ from typing import Any
 from openpyxl.workbook.workbook import Workbook
 
 from xltools import spec
-from xltools.text import display_width
+from xltools.text import LINE_HEIGHT, display_width
 
 TEXT_KINDS = (spec.TEXT, spec.LONG, spec.CHOICE)
 
@@ -39,7 +39,6 @@ def fill(wb: Workbook, values: Mapping[str, Any]) -> Workbook:
 
 
 # Excel does not grow merged cells to fit their text, so a filled form would print long text cut off.
-LINE_HEIGHT = 15.0  # points per line of 10.5 pt body text (CJK glyphs are tall)
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
 
 

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from xltools import data, spec
-from xltools.cells import column_letter
+from xltools.cells import column_letter, split
 from xltools.findings import CODES
 
 # Live rules in form order, with how much of the engine's rule a formula covers (README's table comes from here).
@@ -218,16 +218,16 @@ def _flag(*conditions: str) -> str:
 
 @dataclass(frozen=True)
 class Lists:
-    """Where the template put the lists the live checks read (absolute references, with sheet)."""
+    """Where the template put the dropdown lists the live checks read (the framework's names come from the
+    framework itself, keyed as the engine compares them: see ``_framework_keys``)."""
 
     choices: dict[str, tuple[str, ...]]  # choices key -> one reference per item (INDEX into the dropdown list)
-    level1: str  # the framework's 一级 names, form order
-    level2: tuple[str, ...]  # for each 一级 in order, the range of its allowed 二级
 
 
 @dataclass
 class Layout:
-    """The live-check cells of the ``_xltools`` sheet: address -> formula (without ``=``) or text."""
+    """The live-check cells: the working area on ``_checks`` (``cells``, ``texts``) and the public block on
+    ``_xltools`` (``meta``, ``meta_texts``), address -> formula (with ``=``), number or text; defined names."""
 
     form: spec.FormSpec
     sheet: str = spec.CHECKS_SHEET
@@ -264,8 +264,8 @@ class Layout:
 
     def ref(self, address: str) -> str:
         """Absolute reference to a form cell, from this sheet."""
-        letters = address.rstrip("0123456789")
-        return f"'{spec.FORM_SHEET}'!${letters}${address[len(letters):]}"
+        letters, row = split(address)
+        return f"'{spec.FORM_SHEET}'!${letters}${row}"
 
     @staticmethod
     def on_meta(local: str) -> str:
@@ -278,7 +278,7 @@ class Layout:
 
 
 def build(form: spec.FormSpec, framework: data.Framework, lists: Lists, *, unit_locked: bool) -> Layout:
-    """Every live-check cell of ``_xltools`` for ``form`` (the current template version) and ``framework``."""
+    """Every live-check cell for ``form`` (the current template version) and ``framework``."""
     lay = Layout(form)
     # Grids first, so they sit at the left of the area where a person inspecting the sheet looks first.
     for grid in ("err", "warn", "req"):
@@ -286,7 +286,7 @@ def build(form: spec.FormSpec, framework: data.Framework, lists: Lists, *, unit_
             lay.col(f"{grid}@{letter}")
     _fields(lay, form, lists)
     _subprojects(lay, form)
-    _indicators(lay, form, framework, lists)
+    _indicators(lay, form, framework)
     _started(lay, form, unit_locked)
     _grids(lay, form)
     _counts(lay)
@@ -373,7 +373,7 @@ def _subprojects(lay: Layout, form: spec.FormSpec) -> None:
              f"AND({num_ok(annual)},{filled}>0,{ok}={filled},ABS(SUM({amounts})-{annual})>{spec.MONEY_TOLERANCE})")
 
 
-def _indicators(lay: Layout, form: spec.FormSpec, fw: data.Framework, lists: Lists) -> None:
+def _indicators(lay: Layout, form: spec.FormSpec, fw: data.Framework) -> None:
     t = form.tables["indicators"]
     letters = {key: t.column(key).letter for key in ("level1", "level2", "level3", "target")}
     first, last = t.first_row, t.last_row
@@ -590,8 +590,3 @@ def status_conditions() -> dict[str, str]:
         "clean": f"AND({started}=1,{errors}+{warnings}=0)",
     }
 
-
-
-def coverage_rows() -> Sequence[tuple[str, str, str]]:
-    """(code, coverage, what the subset covers) in form order, for documentation."""
-    return [(code, cov, note) for code, (cov, note) in COVERAGE.items()]

@@ -500,6 +500,7 @@ def build_for(version: object) -> FormSpec:
     return build(version) if version in VERSION_BLOCKS else build()
 
 
+@cache
 def max_last_row() -> int:
     """The last row any supported version uses: what a reader fetches before it knows the version."""
     return max(build(v).last_row for v in SUPPORTED_VERSIONS)

@@ -631,8 +631,6 @@ def _lists_sheet(wb: Workbook, ws: Worksheet, framework: data.Framework, passwor
     return live.Lists(
         choices={key: tuple(f"INDEX({refs[choice_name(key)]},{i})" for i in range(1, len(items) + 1))
                  for key, items in data.choices().items()},
-        level1=refs[LEVEL1_NAME],
-        level2=tuple(refs[level2_name(i)] for i in range(1, len(framework.level1) + 1)),
     )
 
 
