@@ -619,25 +619,18 @@ def test_run_sorts_by_row_then_column_and_is_stable() -> None:
     assert_contract(findings)
 
 
-def test_declaration_without_any_values() -> None:
-    """A reader that filled nothing in: every required field and both tables, at the spec's cells."""
-    decl = Declaration(file=FILE, sheet=spec.FORM_SHEET, template_version=spec.TEMPLATE_VERSION, year=2019,
-                       framework="sh2019", fields={})
-    expected = [("required-missing", SPEC.fields[k].cell) for k in REQUIRED]
-    expected += [("required-missing", sub(0, "name")), ("required-missing", ind(0, "level1"))]
-    assert codes(run(decl)) == sorted(expected, key=lambda c: sort_key(c[1]))
-
-
-def test_rules_point_at_the_cells_of_the_forms_own_template_version() -> None:
-    """A form made on version 1 (no status line) is told about its own cells, one row above version 2's."""
-    v1 = spec.build("1")
-    decl = Declaration(file=FILE, sheet=spec.FORM_SHEET, template_version="1", year=2019, framework="sh2019",
+@pytest.mark.parametrize("version", spec.SUPPORTED_VERSIONS)
+def test_declaration_without_any_values(version: str) -> None:
+    """A reader that filled nothing in: every required field and both tables, at the cells of the form's own
+    template version (version 1 has no status line: its cells sit one row above version 2's)."""
+    form = spec.build(version)
+    decl = Declaration(file=FILE, sheet=spec.FORM_SHEET, template_version=version, year=2019, framework="sh2019",
                        fields={})
-    expected = [("required-missing", v1.fields[k].cell) for k in REQUIRED]
-    expected += [("required-missing", v1.tables["subprojects"].cell("name", 0)),
-                 ("required-missing", v1.tables["indicators"].cell("level1", 0))]
+    expected = [("required-missing", form.fields[k].cell) for k in REQUIRED]
+    expected += [("required-missing", form.tables["subprojects"].cell("name", 0)),
+                 ("required-missing", form.tables["indicators"].cell("level1", 0))]
     assert codes(run(decl)) == sorted(expected, key=lambda c: sort_key(c[1]))
-    assert v1.fields["unit"].cell == "B3" and SPEC.fields["unit"].cell == "B4"
+    assert form.fields["unit"].cell == {"1": "B3", "2": "B4"}[version]
 
 
 @pytest.mark.parametrize("year", [None, 0, -1, 10**6, "2019", True])
