@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xltools.data import Framework
+from xltools.spec import FormSpec
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,10 @@ class Indicator:
 @dataclass
 class Declaration:
     """One form as read. ``framework`` is the id the form records; ``framework_def`` the framework it names, as the
-    reader resolved it (shipped or supplied with ``--framework``). Built without a reader (tests), it is None and the
-    rules look ``framework`` up among the shipped frameworks."""
+    reader resolved it (shipped or supplied with ``--framework``), and ``form`` the spec of its template version,
+    resolved once by the reader and used by every rule and by consolidation. Built without a reader (tests), both
+    are None: the rules then look ``framework`` up among the shipped frameworks and the version's spec up by its
+    number."""
 
     file: str
     sheet: str
@@ -90,6 +93,7 @@ class Declaration:
     indicators: list[Indicator] = field(default_factory=list)
     normalisations: list[Normalisation] = field(default_factory=list)
     framework_def: Framework | None = None
+    form: FormSpec | None = None
 
     def __getitem__(self, key: str) -> CellValue:
         return self.fields[key]

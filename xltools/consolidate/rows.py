@@ -61,7 +61,7 @@ def value(decl: Declaration, key: str) -> Any:
     cv = decl.fields.get(key)
     if cv is None:
         return None
-    kind = spec.build().fields[key].kind
+    kind = (decl.form or spec.build_for(decl.template_version)).fields[key].kind
     if kind == spec.MONEY:
         return _number(cv)
     if kind == spec.DATE:

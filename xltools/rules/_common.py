@@ -11,21 +11,31 @@ TOLERANCE = spec.MONEY_TOLERANCE  # yuan: below half a fen is rounding, not a mi
 
 
 def form(decl: Declaration) -> spec.FormSpec:
-    """The spec of the template version the form was made on: addresses differ between versions, labels not."""
-    return spec.build_for(decl.template_version)
+    """The spec of the template version the form was made on, as the reader resolved it: addresses differ between
+    versions, labels not. A declaration made without a reader (tests) has none: its version's spec then."""
+    return decl.form or spec.build_for(decl.template_version)
 
 
 def finding(decl: Declaration, code: str, cell: str, message: str) -> Finding:
     return Finding.of(code, message, file=decl.file, sheet=decl.sheet, cell=cell)
 
 
+# Labels and titles are the same in every template version: looked up once, here, for the messages.
+_LABELS = {key: f.label for key, f in spec.build().fields.items()}
+_TABLES = {key: t for key, t in spec.build().tables.items()}
+
+
 def label(key: str) -> str:
     """The label a person sees beside field ``key``."""
-    return spec.build().fields[key].label
+    return _LABELS[key]
 
 
 def column_label(table: str, column: str) -> str:
-    return spec.build().tables[table].column(column).label
+    return _TABLES[table].column(column).label
+
+
+def table_title(table: str) -> str:
+    return _TABLES[table].title
 
 
 def field_value(decl: Declaration, key: str) -> CellValue:

@@ -22,7 +22,7 @@ import math
 from xltools import spec
 from xltools.findings import Finding
 from xltools.model import Declaration
-from xltools.rules._common import TOLERANCE, field_value, finding, label, number, yuan
+from xltools.rules._common import TOLERANCE, field_value, finding, label, number, table_title, yuan
 
 LOW_EXECUTION = spec.PRIOR_EXECUTION_LOW
 
@@ -53,7 +53,7 @@ def subtotal(decl: Declaration) -> list[Finding]:
     diff = total - annual
     if abs(diff) <= TOLERANCE:
         return []
-    table = spec.build().tables["subprojects"].title
+    table = table_title("subprojects")
     relation = "多" if diff > 0 else "少"
     return [finding(decl, "subtotal-mismatch", annual_cv.cell,
                     f"“{table}”各子项目预算金额合计为 {yuan(total)}，与“{label('annual_budget')}” {yuan(annual)} "

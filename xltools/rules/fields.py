@@ -24,7 +24,7 @@ from __future__ import annotations
 from xltools import data, spec
 from xltools.findings import Finding
 from xltools.model import CellValue, Declaration
-from xltools.rules._common import column_label, field_value, finding, form, label, number, shown
+from xltools.rules._common import column_label, field_value, finding, form, label, number, shown, table_title
 
 _HINT = {
     spec.CHOICE: "请从下拉列表中选择一项。",
@@ -40,7 +40,7 @@ def check(decl: Declaration) -> list[Finding]:
 
 def required(decl: Declaration) -> list[Finding]:
     out: list[Finding] = []
-    for key, f in spec.build().fields.items():
+    for key, f in form(decl).fields.items():
         cv = field_value(decl, key)
         if f.required and cv.blank:
             hint = _HINT.get(f.kind, f"请填写{f.label}。")
@@ -86,13 +86,13 @@ def _tables(decl: Declaration) -> list[Finding]:
 
 def amounts(decl: Declaration) -> list[Finding]:
     out: list[Finding] = []
-    for key, f in spec.build().fields.items():
+    for key, f in form(decl).fields.items():
         if f.kind == spec.MONEY:
             cv = field_value(decl, key)
             if _bad_amount(cv):
                 out.append(_amount_finding(decl, cv, f.label))
     name = column_label("subprojects", "amount")
-    title = spec.build().tables["subprojects"].title
+    title = table_title("subprojects")
     for row in decl.subprojects:
         if _bad_amount(row.amount):
             what = f"子项目“{row.name.text}”的{name}" if row.name.text else f"{title}中的{name}"
@@ -113,7 +113,7 @@ def _amount_finding(decl: Declaration, cv: CellValue, what: str) -> Finding:
 
 def dates(decl: Declaration) -> list[Finding]:
     out: list[Finding] = []
-    for key, f in spec.build().fields.items():
+    for key, f in form(decl).fields.items():
         if f.kind != spec.DATE:
             continue
         cv = field_value(decl, key)
@@ -128,7 +128,7 @@ def dates(decl: Declaration) -> list[Finding]:
 def choices(decl: Declaration) -> list[Finding]:
     out: list[Finding] = []
     lists = data.choices()
-    for key, f in spec.build().fields.items():
+    for key, f in form(decl).fields.items():
         if f.kind != spec.CHOICE or not f.choices:
             continue
         cv = field_value(decl, key)

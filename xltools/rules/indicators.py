@@ -36,11 +36,11 @@ from __future__ import annotations
 
 import unicodedata
 
-from xltools import data, spec
+from xltools import data
 from xltools.data import Framework
 from xltools.findings import Finding
 from xltools.model import CellValue, Declaration, Indicator
-from xltools.rules._common import column_label, compact, finding, form
+from xltools.rules._common import column_label, compact, finding, form, table_title
 
 
 def check(decl: Declaration) -> list[Finding]:
@@ -115,7 +115,7 @@ def _incomplete(decl: Declaration, row: Indicator, cv: CellValue, column: str) -
     name = column_label("indicators", column)
     level3 = f"（三级指标“{row.level3.text}”）" if row.level3.text and column != "level3" else ""
     return finding(decl, "indicator-incomplete", cv.cell,
-                   f"“{spec.build().tables['indicators'].title}”第 {_ordinal(decl, row)} 行{level3}未填写{name}。"
+                   f"“{table_title('indicators')}”第 {_ordinal(decl, row)} 行{level3}未填写{name}。"
                    f"请填写{name}，或删除这一行。")
 
 

@@ -1,0 +1,70 @@
+"""The reader's two entry points, sharing one core so a file and the Excel button read the same way:
+
+* :func:`read_file` opens a workbook (xlsx/xlsm/xls/ods) with python-calamine;
+* :func:`read_grids` takes value grids that someone else fetched (the button gets them from xlwings).
+
+Each identifies the form once (:func:`xltools.reader.identify.identify`: template, version, framework, labels) and
+hands the resolved spec down to the typing; nothing later looks the version up again.
+
+Formula cells are never trusted: the reader ignores the template's check formulas (rules recompute them), and a
+formula a person typed into an input cell is read as its formula text (and is invalid in a money or date cell).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xltools import data, spec
+from xltools.findings import Finding
+from xltools.model import Declaration
+from xltools.reader.cells import FormCells
+from xltools.reader.declaration import read_declaration
+from xltools.reader.grids import Grid
+from xltools.reader.identify import Mismatch, identify, missing_sheets, read_meta
+from xltools.workbook import UnreadableError, open_values
+
+SHIPPED = data.Frameworks()
+
+
+@dataclass
+class ReadResult:
+    """A declaration, or the findings that explain why there is none (file-unreadable, template-mismatch)."""
+
+    file: str
+    declaration: Declaration | None
+    findings: list[Finding] = field(default_factory=list)
+
+
+def read_file(path: str | Path, display_name: str | None = None, frameworks: data.Frameworks | None = None,
+              ) -> ReadResult:
+    """Read one returned workbook. Never raises on bad input: problems come back as findings. ``frameworks``: the
+    frameworks known by id (default: the shipped ones)."""
+    name = display_name if display_name is not None else str(path)
+    try:
+        book = open_values(path)
+    except UnreadableError as exc:
+        return ReadResult(name, None, [Finding.of("file-unreadable", str(exc), file=name)])
+    try:
+        missing = missing_sheets(book.sheet_names)
+        if missing:
+            return ReadResult(name, None, [missing.with_file(name)])
+        meta_grid = book.grid(spec.META_SHEET, nrows=len(spec.META_KEYS) + 5)
+        form_grid = book.grid(spec.FORM_SHEET, nrows=spec.max_last_row() + 5)
+        formulas = book.formulas(spec.FORM_SHEET)
+    except UnreadableError as exc:
+        return ReadResult(name, None, [Finding.of("file-unreadable", str(exc), file=name)])
+    finally:
+        book.close()
+    return read_grids(form_grid, meta_grid, file=name, formulas=formulas, frameworks=frameworks or SHIPPED)
+
+
+def read_grids(form_grid: Grid, meta_grid: Grid, *, file: str, formulas: Mapping[str, str] | None = None,
+               frameworks: data.Frameworks = SHIPPED) -> ReadResult:
+    """Build a declaration from value grids of the form and meta sheets (rows from A1)."""
+    found = identify(form_grid, read_meta(meta_grid), frameworks)
+    if isinstance(found, Mismatch):
+        return ReadResult(file, None, [found.with_file(file)])
+    cells = FormCells(form_grid, formulas or {}, found.year)
+    return ReadResult(file, read_declaration(found, cells, file), [])

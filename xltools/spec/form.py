@@ -1,0 +1,205 @@
+"""A form family and the placed form of one of its template versions.
+
+A :class:`Family` is what identifies a kind of form (template id, title, sheet, column widths) and the block list of
+every template version ever shipped. :meth:`Family.form` walks a version's blocks top to bottom and assigns rows,
+so no cell address is ever written by hand; the result, a :class:`FormSpec`, is what the template writer, the
+reader, the rules and the live checks take. Family-independent: the declaration is one family (see
+:mod:`xltools.spec.declaration`); another form is another ``Family`` built from the same parts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from xltools.cells import column_letter, split
+from xltools.spec.parts import Block, Check, Field, Line, Pair, StatusLine, Table, TableBlock
+
+TITLE_ROW = 1
+YEAR_ROW = 2
+FIRST_BLOCK_ROW = 3
+TITLE_ROWS = f"{TITLE_ROW}:{YEAR_ROW}"  # repeated on every printed page
+STATUS_ROW_HEIGHT = 22.0  # one line; the blank form still prints on two pages
+
+
+def year_text(year: int) -> str:
+    return f"（{year}年）"
+
+
+@dataclass(frozen=True, eq=False)
+class Family:
+    """One kind of form. ``versions``: every template version ever shipped, oldest first, with its blocks; the
+    last one is what new templates are made of. Forms are compared by identity (one object per family)."""
+
+    template_id: str
+    title: str
+    sheet: str  # the form sheet's name
+    widths: tuple[float, ...]  # column widths; tables use the same columns, so every row lines up on paper
+    versions: Mapping[str, tuple[Block, ...]]
+    _forms: dict[str, FormSpec] = field(default_factory=dict, init=False, repr=False)
+
+    @property
+    def current(self) -> str:
+        return tuple(self.versions)[-1]
+
+    @property
+    def supported(self) -> tuple[str, ...]:
+        return tuple(self.versions)
+
+    @property
+    def last_col(self) -> str:
+        return column_letter(len(self.widths))
+
+    def form(self, version: str) -> FormSpec:
+        """The placed form of template ``version``, made once (specs are immutable). An unknown version is a
+        KeyError: callers verify the version first (the reader reports template-mismatch)."""
+        found = self._forms.get(version)
+        if found is None:
+            found = self._forms[version] = place(self, version)
+        return found
+
+    def max_last_row(self) -> int:
+        """The last row any supported version uses: what a reader fetches before it knows the version."""
+        return max(self.form(v).last_row for v in self.versions)
+
+
+@dataclass(frozen=True, eq=False)
+class FormSpec:
+    """The form of one template version with every row assigned. Compared and hashed by identity: there is one
+    per family and version, so derived data can be cached by it."""
+
+    family: Family
+    version: str
+    fields: dict[str, Field]
+    tables: dict[str, Table]
+    checks: dict[str, Check]
+    blocks: tuple[Block, ...]
+    last_row: int
+    row_heights: dict[int, float] = field(default_factory=dict)
+    status: StatusLine | None = None  # the live status line, when the version has one
+
+    @property
+    def title(self) -> str:
+        return self.family.title
+
+    @property
+    def sheet(self) -> str:
+        return self.family.sheet
+
+    @property
+    def widths(self) -> tuple[float, ...]:
+        return self.family.widths
+
+    @property
+    def last_col(self) -> str:
+        return self.family.last_col
+
+    # -- addresses ---------------------------------------------------------------------------------------------
+    def input_cells(self) -> list[str]:
+        """Top-left cells that staff type into, in form order."""
+        cells: list[str] = []
+        for block in self.blocks:
+            if isinstance(block, Line):
+                cells.append(block.field.cell)
+            elif isinstance(block, Pair):
+                cells.extend(f.cell for f in (block.left, block.right) if isinstance(f, Field))
+            elif isinstance(block, TableBlock):
+                t = block.table
+                cells.extend(f"{c.letter}{r}" for r in t.rows for c in t.input_columns)
+        return cells
+
+    def labels(self, year: int | None = None) -> dict[str, str]:
+        """Fixed text that identifies the layout: address -> text. The reader verifies these."""
+        out = {f"A{TITLE_ROW}": self.title}
+        if year is not None:
+            out[f"A{YEAR_ROW}"] = year_text(year)
+        for f in self.fields.values():
+            out[f.label_cell] = f.label
+        for c in self.checks.values():
+            if c.label:
+                out[c.label_cell] = c.label
+        for t in self.tables.values():
+            out[f"A{t.title_row}"] = t.title
+            for col in t.columns:
+                out[f"{col.letter}{t.header_row}"] = col.label
+            if t.total_row:
+                out[f"A{t.total_row}"] = t.total_label or ""
+        return out
+
+    def expand(self, template: str) -> str:
+        """Resolve ``{key}`` and ``{table.column}`` placeholders to absolute addresses."""
+
+        def repl(m: re.Match[str]) -> str:
+            name = m.group(1)
+            if "." in name:
+                tkey, ckey = name.split(".")
+                t = self.tables[tkey]
+                col = t.column(ckey).letter
+                return f"${col}${t.first_row}:${col}${t.last_row}"
+            target = self.fields.get(name) or self.checks[name]
+            col, row = split(target.cell)
+            return f"${col}${row}"
+
+        return re.sub(r"\{([a-z_0-9.]+)\}", repl, template)
+
+
+def _moved(item: Field | Check, row: int, label_col: int, first: int, last: int) -> Field | Check:
+    return dataclasses.replace(item, row=row, label_col=label_col, first_col=first, last_col=last)
+
+
+def place(family: Family, version: str) -> FormSpec:
+    """Assign rows to the blocks of ``family``'s template ``version``: a line spans the row, a pair takes two
+    label/value halves, a table its title, header, input rows and total row."""
+    ncols = len(family.widths)
+    fields: dict[str, Field] = {}
+    tables: dict[str, Table] = {}
+    checks: dict[str, Check] = {}
+    placed: list[Block] = []
+    heights: dict[int, float] = {}
+    status_line: StatusLine | None = None
+
+    def put(item: Field | Check, placed_item: Field | Check) -> None:
+        if isinstance(placed_item, Field):
+            fields[item.key] = placed_item
+        else:
+            checks[item.key] = placed_item
+
+    row = FIRST_BLOCK_ROW
+    for block in family.versions[version]:
+        if isinstance(block, StatusLine):
+            status_line = dataclasses.replace(block, row=row, last_col=ncols)
+            placed.append(status_line)
+            heights[row] = STATUS_ROW_HEIGHT
+            row += 1
+        elif isinstance(block, Line):
+            f = _moved(block.field, row, 1, 2, ncols)
+            put(block.field, f)
+            placed.append(Line(f))  # type: ignore[arg-type]
+            if block.field.row_height:
+                heights[row] = block.field.row_height
+            row += 1
+        elif isinstance(block, Pair):
+            left = _moved(block.left, row, 1, 2, 2)
+            right = _moved(block.right, row, 3, 4, 4)
+            put(block.left, left)
+            put(block.right, right)
+            placed.append(Pair(left, right))
+            row += 1
+        else:
+            t = dataclasses.replace(block.table, title_row=row, header_row=row + 1, first_row=row + 2)
+            tables[t.key] = t
+            row = t.last_row + 1
+            total = status = None
+            if t.total_label:
+                if block.total:
+                    total = _moved(block.total, row, 1, ncols, ncols)
+                    put(block.total, total)
+                if block.total_status:
+                    status = _moved(block.total_status, row, 1, 2, ncols - 1)
+                    put(block.total_status, status)
+                row += 1
+            placed.append(TableBlock(t, total, status))  # type: ignore[arg-type]
+    return FormSpec(family, version, fields, tables, checks, tuple(placed), last_row=row - 1, row_heights=heights,
+                    status=status_line)

@@ -1,0 +1,204 @@
+"""The parts a form is declared from: labelled fields, tables with their columns, live check cells, and the blocks
+that put them on rows. Family-independent: any form (the declaration, a later self-evaluation) is a tuple of these
+blocks, and :func:`xltools.spec.form.place` assigns their rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xltools.cells import column_letter
+
+# Value kinds.
+TEXT = "text"  # one line of text
+LONG = "long"  # multi-line text
+CHOICE = "choice"  # exactly one item of a choice list
+DATE = "date"
+MONEY = "money"  # yuan, non-negative
+SERIAL = "serial"  # printed row number of a table, not an input
+
+MONEY_FORMAT = "#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+RATE_FORMAT = "0.00%"
+
+
+class _Placed:
+    """Addresses of something place() put on a row: a label cell, and a value cell or merged span."""
+
+    row: int
+    label_col: int
+    first_col: int
+    last_col: int
+
+    @property
+    def cell(self) -> str:
+        return f"{column_letter(self.first_col)}{self.row}"
+
+    @property
+    def label_cell(self) -> str:
+        return f"{column_letter(self.label_col)}{self.row}"
+
+    @property
+    def span(self) -> str | None:
+        """The merged range of the value, or None when it is a single cell."""
+        if self.first_col == self.last_col:
+            return None
+        return f"{self.cell}:{column_letter(self.last_col)}{self.row}"
+
+
+@dataclass(frozen=True)
+class Field(_Placed):
+    """One labelled input: label in column A (or C for the right half of a pair), value beside it."""
+
+    key: str
+    label: str
+    kind: str
+    required: bool = True
+    choices: str | None = None  # key of a list in data/choices.toml
+    row_height: float | None = None
+    # Assigned by place():
+    row: int = 0
+    label_col: int = 0
+    first_col: int = 0
+    last_col: int = 0
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str
+    first_col: int
+    last_col: int | None = None
+    required: bool = True
+
+    @property
+    def letter(self) -> str:
+        return column_letter(self.first_col)
+
+    @property
+    def end_letter(self) -> str:
+        return column_letter(self.last_col or self.first_col)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A block of repeated rows: a section title row, a header row, ``capacity`` input rows, maybe a total row.
+
+    Only the first ``visible`` rows show; the rest are hidden so a short form prints short. Staff unhide them
+    (the sheet allows row formatting) when they need more.
+    """
+
+    key: str
+    title: str
+    columns: tuple[Column, ...]
+    capacity: int
+    visible: int
+    total_label: str | None = None
+    # Assigned by place():
+    title_row: int = 0
+    header_row: int = 0
+    first_row: int = 0
+
+    @property
+    def last_row(self) -> int:
+        return self.first_row + self.capacity - 1
+
+    @property
+    def rows(self) -> range:
+        return range(self.first_row, self.last_row + 1)
+
+    @property
+    def total_row(self) -> int | None:
+        return self.last_row + 1 if self.total_label else None
+
+    def column(self, key: str) -> Column:
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(key)
+
+    def cell(self, key: str, index: int) -> str:
+        """A1 address of column ``key`` in the ``index``-th (0-based) input row."""
+        if not 0 <= index < self.capacity:
+            raise IndexError(index)
+        return f"{self.column(key).letter}{self.first_row + index}"
+
+    def range(self, key: str) -> str:
+        col = self.column(key).letter
+        return f"{col}{self.first_row}:{col}{self.last_row}"
+
+    @property
+    def input_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.kind != SERIAL)
+
+
+@dataclass(frozen=True)
+class Check(_Placed):
+    """A live formula cell that checks the form without any Python (what WPS users get).
+
+    ``formula`` and the conditions are templates: ``{key}`` is the absolute address of a field or check,
+    ``{table.column}`` the absolute range of a table column. ``bad`` turns the check cell red, ``warn`` orange;
+    input cells are marked by the live checks (xltools.live), which follow the engine's rules.
+    """
+
+    key: str
+    label: str | None
+    formula: str
+    number_format: str | None = None
+    bad: str | None = None
+    warn: str | None = None
+    # Assigned by place():
+    row: int = 0
+    label_col: int = 0
+    first_col: int = 0
+    last_col: int = 0
+
+
+# --- blocks: how fields sit on rows --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """One field across the whole row."""
+
+    field: Field
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two fields on one row: label A, value B, label C, value D."""
+
+    left: Field | Check
+    right: Field | Check
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    table: Table
+    total: Check | None = None  # shown in the total row, right-aligned under the last column
+    total_status: Check | None = None  # shown in the total row between label and total
+
+
+@dataclass(frozen=True)
+class StatusLine:
+    """A formula across the whole row that says, in words, what the live checks found (no label, not an input).
+
+    The formula is the live checks' (xltools.live); the spec only gives it a row. ``row`` and ``last_col`` are
+    assigned by place().
+    """
+
+    key: str
+    row: int = 0
+    last_col: int = 0
+
+    @property
+    def cell(self) -> str:
+        return f"A{self.row}"
+
+    @property
+    def span(self) -> str:
+        return f"A{self.row}:{column_letter(self.last_col)}{self.row}"
+
+
+Block = Line | Pair | TableBlock | StatusLine
