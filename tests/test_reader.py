@@ -265,3 +265,35 @@ def test_unknown_framework_is_a_template_mismatch(tmp_path: Path) -> None:
                                "本表使用的指标体系“national2030”不是内置指标体系（内置：cost2021、national、sh2019），"
                                    "本次也没有提供它的指标体系文件，无法按它检查。请向下发模板的部门索取该指标体系文件"
                                    "（.toml），检查或汇总时用 --framework 文件.toml 提供。")
+
+
+# -- one lookup of the version's spec per read ------------------------------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.mark.parametrize(("path", "version", "codes"), [
+    (EXAMPLES / "faulty" / "bad-required-missing.xlsx", "2", [*["required-missing"] * 3, "indicator-duplicate"]),
+    (EXAMPLES / "faulty" / "bad-subtotal-mismatch.xlsx", "2",
+     ["subtotal-mismatch", *["target-no-operator"] * 6, *["target-vague"] * 2]),
+    (EXAMPLES / "versions" / "v1_05_上海市市场监督管理局_上海市政府质量奖.xlsx", "1",
+     ["prior-execution-low", "target-no-operator", *["target-vague"] * 5]),
+])
+def test_a_returned_file_looks_up_its_version_spec_once(path: Path, version: str, codes: list[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file's trip through consolidation (reader, rules, the consolidation rows) resolves the form's spec once,
+    in the reader, and hands it down: every lookup of any version's spec goes through Family.form."""
+    from xltools.consolidate import rows
+
+    rows.read(path)  # first use: module-level lookups (labels, the rows a reader fetches) happen once per process
+    calls: list[str] = []
+    original = spec.Family.form
+
+    def counting(self: spec.Family, version: str) -> spec.FormSpec:
+        calls.append(version)
+        return original(self, version)
+
+    monkeypatch.setattr(spec.Family, "form", counting)
+    result = rows.read(path)
+    assert (result.version, [f.code for f in result.findings]) == (version, codes)
+    assert calls == [version]

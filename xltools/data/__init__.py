@@ -3,7 +3,9 @@
 Kept as TOML so the bureau can edit them without touching code.
 
 Indicator frameworks (shipped in ``frameworks/*.toml``: ``sh2019`` the default, ``national``, ``cost2021``; a
-bureau may write its own file, format in README.md):
+bureau may write its own file, format in README.md), one module per concern: ``framework`` (the type and name
+comparison), ``framework_files`` (the file format and its loader), ``shipped`` (the shipped files), ``registry``
+(shipped plus supplied, by id). All re-exported here:
 
 * ``framework_ids() -> tuple[str, ...]``: the shipped ids, sorted; ``framework(id="sh2019") -> Framework``: one of
   them (cached; validated like any file).
@@ -40,19 +42,10 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from xltools.data.framework_files import (
-    Framework,
-    FrameworkFileError,
-    Frameworks,
-    Level3,
-    load_framework_file,
-    load_frameworks,
-    name_key,
-    parse_framework,
-    resolve_framework,
-)
-
-DEFAULT_FRAMEWORK = "sh2019"
+from xltools.data.framework import Framework, Level3, name_key
+from xltools.data.framework_files import FrameworkFileError, load_framework_file, parse_framework
+from xltools.data.registry import Frameworks, load_frameworks, resolve_framework
+from xltools.data.shipped import DEFAULT_FRAMEWORK, framework, framework_ids
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -68,25 +61,6 @@ def choices() -> dict[str, tuple[str, ...]]:
 @cache
 def choice_labels() -> dict[str, str]:
     return {key: item["label"] for key, item in _load("choices.toml").items()}
-
-
-@cache
-def framework_ids() -> tuple[str, ...]:
-    """Ids of the indicator frameworks shipped as data files."""
-    folder = resources.files(__package__).joinpath("frameworks")
-    return tuple(sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")))
-
-
-@cache
-def framework(framework_id: str = DEFAULT_FRAMEWORK) -> Framework:
-    """A shipped framework; KeyError for an unknown id."""
-    if framework_id not in framework_ids():
-        raise KeyError(framework_id)
-    name = f"frameworks/{framework_id}.toml"
-    fw = parse_framework(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"), name)
-    if fw.id != framework_id:  # pragma: no cover - a packaging mistake, caught by the tests
-        raise FrameworkFileError(f"{name} 的 id 是“{fw.id}”，应为“{framework_id}”。")
-    return fw
 
 
 __all__ = [

@@ -1,6 +1,6 @@
-"""Indicator frameworks: the :class:`Framework` type, the TOML file format and its validating loader, and the
-:class:`Frameworks` registry (shipped frameworks plus files a bureau supplies). Re-exported by :mod:`xltools.data`,
-whose docstring documents the API; the file format is documented in README.md and in the shipped files.
+"""The framework file format (TOML) and its validating loader: every problem is a :class:`FrameworkFileError`
+whose Chinese message names the file and the key or line. The format is documented in README.md and in the shipped
+files.
 
 Standard library only: the engine, the worker processes and the template all import it.
 """
@@ -10,11 +10,11 @@ from __future__ import annotations
 import errno
 import re
 import tomllib
-import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from xltools.data.framework import Framework, Level3, name_key
 
 ID_RE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 MAX_FILE_BYTES = 1_000_000
@@ -22,91 +22,8 @@ MAX_FILE_BYTES = 1_000_000
 _WILDCARDS = "*?~"
 
 
-def name_key(text: str) -> str:
-    """How 一级/二级 names are compared: NFKC (full-width to half-width), no whitespace at all, case-folded.
-    ``产出 指标`` and ``产出指标`` have the same key."""
-    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
-
-
 class FrameworkFileError(ValueError):
     """A framework file cannot be used; ``str(error)`` is a Chinese message naming the file and the key or line."""
-
-
-@dataclass(frozen=True)
-class Level3:
-    """A suggested 三级指标 and its usual unit ('' when it has none, e.g. a qualitative one)."""
-
-    name: str
-    unit: str = ""
-
-
-@dataclass(frozen=True)
-class Framework:
-    """One indicator framework. See :mod:`xltools.data` for the API."""
-
-    id: str
-    name: str
-    levels: dict[str, tuple[str, ...]]  # 一级 -> allowed 二级, in form order
-    common_level3: tuple[str, ...]
-    optional: frozenset[str] = frozenset()  # 一级 that need no indicator (every other one is required)
-    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 一级 -> other accepted spellings
-    level2_aliases: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # 一级 -> 二级 -> spellings
-    level3: tuple[Level3, ...] = ()  # common_level3 with their units
-    source: str = ""
-    path: str = field(default="", compare=False)  # the file it was read from ('' when built in code)
-    # name_key -> canonical name, built once (the rules ask for every row of every form).
-    _level1_keys: dict[str, str] = field(init=False, repr=False, compare=False)
-    _level2_keys: dict[str, dict[str, str]] = field(init=False, repr=False, compare=False)
-
-    def __hash__(self) -> int:  # the dict fields are not hashable; equal frameworks share id and levels' names
-        return hash((self.id, self.name, tuple(self.levels)))
-
-    def __post_init__(self) -> None:
-        keys1: dict[str, str] = {}
-        keys2: dict[str, dict[str, str]] = {}
-        for level1, level2 in self.levels.items():
-            for spelling in (level1, *self.aliases.get(level1, ())):
-                keys1.setdefault(name_key(spelling), level1)
-            inner: dict[str, str] = {}
-            extra = self.level2_aliases.get(level1, {})
-            for name in level2:
-                for spelling in (name, *extra.get(name, ())):
-                    inner.setdefault(name_key(spelling), name)
-            keys2[level1] = inner
-        object.__setattr__(self, "_level1_keys", keys1)
-        object.__setattr__(self, "_level2_keys", keys2)
-
-    @property
-    def level1(self) -> tuple[str, ...]:
-        return tuple(self.levels)
-
-    @property
-    def required(self) -> tuple[str, ...]:
-        """The 一级 every form must have at least one indicator of, in form order."""
-        return tuple(name for name in self.levels if name not in self.optional)
-
-    def canonical_level1(self, text: str) -> str | None:
-        """The 一级 that ``text`` names (itself, an alias, or either with other spacing/width), or None."""
-        return self._level1_keys.get(name_key(text or ""))
-
-    def canonical_level2(self, level1: str, text: str) -> str | None:
-        """The 二级 of 一级 ``level1`` (any spelling) that ``text`` names, or None when it is not allowed there."""
-        canonical = self.canonical_level1(level1)
-        if canonical is None:
-            return None
-        return self._level2_keys[canonical].get(name_key(text or ""))
-
-    def spellings(self) -> dict[str, tuple[str, ...]]:
-        """Every accepted pair as name keys: each spelling of a 一级 (its :func:`name_key`) -> the keys of every
-        spelling of its 二级. For table-level checks (consolidation)."""
-        return {key1: tuple(self._level2_keys[level1]) for key1, level1 in self._level1_keys.items()}
-
-    def level1_spellings(self, level1: str) -> tuple[str, ...]:
-        """The canonical name of a 一级 and its aliases, as written in the file."""
-        return (level1, *self.aliases.get(level1, ()))
-
-    def level2_spellings(self, level1: str, level2: str) -> tuple[str, ...]:
-        return (level2, *self.level2_aliases.get(level1, {}).get(level2, ()))
 
 
 # -- the file format --------------------------------------------------------------------------------------------
@@ -311,71 +228,3 @@ def load_framework_file(path: str | Path) -> Framework:
     else:  # pragma: no cover - gb18030 decodes nearly any byte string
         raise FrameworkFileError(f"指标体系文件“{shown}”无法按 UTF-8 或 GB18030 编码读取，请另存为 UTF-8。")
     return parse_framework(text, shown)
-
-
-# -- the registry -----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Frameworks:
-    """The frameworks a run knows by id: the shipped ones plus ``supplied`` (files given with ``--framework``).
-    Small and picklable: consolidation hands it to its worker processes."""
-
-    supplied: tuple[Framework, ...] = ()
-
-    def get(self, framework_id: str) -> Framework | None:
-        from xltools import data
-
-        for fw in self.supplied:
-            if fw.id == framework_id:
-                return fw
-        if framework_id in data.framework_ids():
-            return data.framework(framework_id)
-        return None
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        from xltools import data
-
-        return (*data.framework_ids(), *(fw.id for fw in self.supplied))
-
-
-def load_frameworks(paths: Iterable[str | Path] = ()) -> Frameworks:
-    """A registry of the shipped frameworks and the files at ``paths``. Raises FrameworkFileError for a bad file,
-    a file whose id is taken by a shipped framework it differs from, or two files with the same id."""
-    supplied: dict[str, Framework] = {}
-    for path in paths:
-        fw = _checked_against_shipped(load_framework_file(path))
-        if fw is None:
-            continue
-        if fw.id in supplied:
-            raise FrameworkFileError(f"指标体系文件“{supplied[fw.id].path}”和“{fw.path}”的 id 都是“{fw.id}”："
-                                     "同一次只能提供一个。")
-        supplied[fw.id] = fw
-    return Frameworks(tuple(supplied.values()))
-
-
-def _checked_against_shipped(fw: Framework) -> Framework | None:
-    """None when ``fw`` is a shipped framework read from a copy of its file (nothing to add)."""
-    from xltools import data
-
-    if fw.id not in data.framework_ids():
-        return fw
-    if fw == data.framework(fw.id):
-        return None
-    raise FrameworkFileError(f"指标体系文件“{fw.path}”的 id“{fw.id}”与内置指标体系相同而内容不同："
-                             "请为自己的指标体系另起一个 id。")
-
-
-def resolve_framework(value: str) -> Framework:
-    """``xltools template --framework``: a shipped id, or the path of a framework file."""
-    from xltools import data
-
-    if value in data.framework_ids():
-        return data.framework(value)
-    p = Path(value)
-    if p.suffix.lower() == ".toml" or p.exists():
-        fw = load_framework_file(p)
-        return _checked_against_shipped(fw) or data.framework(fw.id)
-    raise FrameworkFileError(f"未知的指标体系“{value}”：内置的有 {'、'.join(data.framework_ids())}，"
-                             "也可给出指标体系文件（.toml）的路径。")
