@@ -33,7 +33,8 @@ SHAPE = {
 TABLES = ("subprojects", "indicators")
 MONEY = ("total_budget", "annual_budget", "prior_budget", "prior_executed")
 # Rules about files or about several files, which a single form's values cannot trigger.
-NOT_SINGLE_FORM = {"file-unreadable", "template-mismatch"} | BATCH_CODES
+# framework-changed is about the file's template and framework, not its values: tests/test_framework_changed.py
+NOT_SINGLE_FORM = {"file-unreadable", "template-mismatch", "framework-changed"} | BATCH_CODES
 
 
 def test_five_forms_in_order_with_unique_ascii_ids() -> None:

@@ -35,6 +35,8 @@ CODES: dict[str, Severity] = {
     "target-no-operator": WARNING,
     "target-percent-over-100": WARNING,
     "target-vague": WARNING,
+    # The framework a form was made with differs from the one it is checked against (same id, other content).
+    "framework-changed": WARNING,
     "duplicate-submission": WARNING,
     "unit-not-returned": WARNING,
     "unit-over-ceiling": WARNING,
@@ -69,6 +71,7 @@ CODE_TITLES: dict[str, str] = {
     "target-no-operator": "目标值缺少比较符",
     "target-percent-over-100": "百分比超过100",
     "target-vague": "目标值不可衡量",
+    "framework-changed": "指标体系有变",
     "duplicate-submission": "重复报送",
     "unit-not-returned": "单位未报送",
     "unit-over-ceiling": "超过单位控制数",

@@ -63,10 +63,16 @@ def choice_labels() -> dict[str, str]:
     return {key: item["label"] for key, item in _load("choices.toml").items()}
 
 
+@cache
+def shipped_digests() -> dict[str, tuple[str, ...]]:
+    """Shipped framework id -> the digest of every content it has been shipped with, oldest first."""
+    return {key: tuple(digests) for key, digests in _load("framework_digests.toml").items()}
+
+
 __all__ = [
     "DEFAULT_FRAMEWORK", "Framework", "FrameworkFileError", "Frameworks", "Level3", "TargetVocabulary", "choice_labels",
     "choices", "framework", "framework_ids", "load_framework_file", "load_frameworks", "name_key", "parse_framework",
-    "resolve_framework", "targets",
+    "resolve_framework", "shipped_digests", "targets",
 ]
 
 

@@ -6,6 +6,8 @@ Standard library only: the engine, the worker processes and the template all imp
 
 from __future__ import annotations
 
+import hashlib
+import json
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -42,6 +44,7 @@ class Framework:
     # name_key -> canonical name, built once (the rules ask for every row of every form).
     _level1_keys: dict[str, str] = field(init=False, repr=False, compare=False)
     _level2_keys: dict[str, dict[str, str]] = field(init=False, repr=False, compare=False)
+    _digest: str = field(init=False, repr=False, compare=False)
 
     def __hash__(self) -> int:  # the dict fields are not hashable; equal frameworks share id and levels' names
         return hash((self.id, self.name, tuple(self.levels)))
@@ -60,6 +63,14 @@ class Framework:
             keys2[level1] = inner
         object.__setattr__(self, "_level1_keys", keys1)
         object.__setattr__(self, "_level2_keys", keys2)
+        object.__setattr__(self, "_digest", _digest(self))
+
+    @property
+    def digest(self) -> str:
+        """What a template records of the framework it was made from (meta ``framework_digest``): a hash of what
+        the checks use, so a later edit of the file is noticed on forms made before it (``framework-changed``).
+        See :func:`_digest`."""
+        return self._digest
 
     @property
     def level1(self) -> tuple[str, ...]:
@@ -92,3 +103,18 @@ class Framework:
 
     def level2_spellings(self, level1: str, level2: str) -> tuple[str, ...]:
         return (level2, *self.level2_aliases.get(level1, {}).get(level2, ()))
+
+
+def _digest(fw: Framework) -> str:
+    """16 hex digits of SHA-256 over the framework's checking content: its id, every 一级 with its 二级 in form
+    order, which 一级 are optional, and the aliases. Not its title, source or suggested 三级 (no check reads them),
+    nor the file's comments, spacing or encoding: re-saving a file keeps its digest."""
+    content = {
+        "id": fw.id,
+        "levels": [[level1, list(level2)] for level1, level2 in fw.levels.items()],
+        "optional": sorted(fw.optional),
+        "aliases": {k: list(v) for k, v in sorted(fw.aliases.items())},
+        "level2_aliases": {k: {n: list(v) for n, v in sorted(d.items())} for k, d in sorted(fw.level2_aliases.items())},
+    }
+    text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -21,6 +21,7 @@ from xltools.findings import Finding
 from xltools.model import Declaration
 from xltools.reader.cells import FormCells
 from xltools.reader.declaration import read_declaration
+from xltools.reader.framework import framework_changed, needs_lists
 from xltools.reader.grids import Grid
 from xltools.reader.identify import Mismatch, identify, missing_sheets, read_meta
 from xltools.workbook import UnreadableError, open_values
@@ -50,21 +51,27 @@ def read_file(path: str | Path, display_name: str | None = None, frameworks: dat
         missing = missing_sheets(book.sheet_names)
         if missing:
             return ReadResult(name, None, [missing.with_file(name)])
+        frameworks = frameworks or SHIPPED
         meta_grid = book.grid(spec.META_SHEET, nrows=len(spec.META_KEYS) + 5)
         form_grid = book.grid(spec.FORM_SHEET, nrows=spec.max_last_row() + 5)
         formulas = book.formulas(spec.FORM_SHEET)
+        # The form's own 一级/二级 lists, only when its framework may have changed since it was made.
+        lists = (book.grid(spec.LISTS_SHEET) if spec.LISTS_SHEET in book.sheet_names
+                 and needs_lists(read_meta(meta_grid), frameworks) else None)
     except UnreadableError as exc:
         return ReadResult(name, None, [Finding.of("file-unreadable", str(exc), file=name)])
     finally:
         book.close()
-    return read_grids(form_grid, meta_grid, file=name, formulas=formulas, frameworks=frameworks or SHIPPED)
+    return read_grids(form_grid, meta_grid, file=name, formulas=formulas, frameworks=frameworks, lists=lists)
 
 
 def read_grids(form_grid: Grid, meta_grid: Grid, *, file: str, formulas: Mapping[str, str] | None = None,
-               frameworks: data.Frameworks = SHIPPED) -> ReadResult:
-    """Build a declaration from value grids of the form and meta sheets (rows from A1)."""
+               frameworks: data.Frameworks = SHIPPED, lists: Grid | None = None) -> ReadResult:
+    """Build a declaration from value grids of the form and meta sheets (rows from A1); ``lists``, the form's
+    ``_lists`` sheet when there is reason to compare frameworks (see :mod:`xltools.reader.framework`)."""
     found = identify(form_grid, read_meta(meta_grid), frameworks)
     if isinstance(found, Mismatch):
         return ReadResult(file, None, [found.with_file(file)])
     cells = FormCells(form_grid, formulas or {}, found.year)
-    return ReadResult(file, read_declaration(found, cells, file), [])
+    changed = framework_changed(found, lists, file)
+    return ReadResult(file, read_declaration(found, cells, file), [changed] if changed else [])

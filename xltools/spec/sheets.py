@@ -10,8 +10,9 @@ CHECKS_SHEET = "_checks"  # the live checks' working cells (version 2 on); see x
 
 DEFAULT_PASSWORD = "xltools"
 
-# The meta sheet: key in column A, value in column B, one row each, in this order.
-META_KEYS = ("template_id", "version", "year", "framework", "unit_locked")
+# The meta sheet: key in column A, value in column B, one row each, in this order. Read by key, never by row, so a
+# key added later (framework_digest) is simply absent from older forms.
+META_KEYS = ("template_id", "version", "year", "framework", "unit_locked", "framework_digest")
 
 # The results sheet, written by `xltools check --annotate` and the Excel button.
 RESULTS_SUMMARY_CELL = "A1"

@@ -54,7 +54,7 @@ def build_template(
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
     form_sheet(form_ws, form, year, unit, framework, password)
     results_sheet(results_ws, password)
-    meta_sheet(meta_ws, meta_values(year, framework.id, unit is not None), password, checks)
+    meta_sheet(meta_ws, meta_values(year, framework, unit is not None), password, checks)
     checks_sheet(checks_ws, checks, password)
 
     wb.active = 0

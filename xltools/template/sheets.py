@@ -114,14 +114,15 @@ def _list_cell(ws: Worksheet, ref: str, text: str) -> None:
     ws[ref].data_type = "s"  # a name is text, whatever it starts with
 
 
-def meta_values(year: int, framework_id: str, unit_locked: bool) -> dict[str, str]:
+def meta_values(year: int, framework: data.Framework, unit_locked: bool) -> dict[str, str]:
     """The meta sheet's values, keyed by spec.META_KEYS, all text."""
     values = {
         "template_id": spec.TEMPLATE_ID,
         "version": spec.TEMPLATE_VERSION,
         "year": str(year),
-        "framework": framework_id,
+        "framework": framework.id,
         "unit_locked": "1" if unit_locked else "0",
+        "framework_digest": framework.digest,
     }
     assert tuple(values) == spec.META_KEYS
     return values
