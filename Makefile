@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 # Gnumeric (ssconvert) is a second, independent formula engine for the live-check parity tests.
 LO_PACKAGES := libreoffice-calc-nogui fonts-noto-cjk poppler-utils python3-uno gnumeric
 
-.PHONY: demo test lint typecheck unit libreoffice bytecode clean
+.PHONY: demo test test-network lint typecheck unit libreoffice bytecode clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -38,8 +38,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# Needs no network once the venv and LibreOffice are installed (both steps are then no-ops): CI may run it offline.
 test: $(STAMP) bytecode libreoffice lint
 	$(BIN)/pytest
+
+# The tests that download from the package index or build fresh environments: opt-in, they need the network.
+test-network: $(STAMP) bytecode
+	$(BIN)/pytest -m network
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache

@@ -18,7 +18,7 @@ OVER_THE_BOUND_FOR_NOW = {
     "xltools/consolidate/output.py",  # issue 15 splits it
 }
 
-# Floors, lowest first, by the top-level component under xltools/ (a package or a module). A module imports only
+# Floors, lowest first (README.md's 第 1 层 to 第 8 层), by the top-level component under xltools/ (a package or a module). A module imports only
 # from its own floor or below; within a floor, the cycle check keeps the order honest.
 FLOORS: tuple[tuple[str, ...], ...] = (
     ("__init__", "cells", "text", "atomic", "extras"),  # plain helpers, no xltools imports beyond this floor

@@ -165,7 +165,7 @@ def test_a_copy_of_a_form_from_an_earlier_template_prints_every_finding_too(tmp_
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """Templates sent out before this change fixed the print area at the header (A1:E3) and did not wrap the
     result cells; annotating sets the print area and gives the result cells wrapping styles."""
-    monkeypatch.setattr(template, "RESULT_ALIGN", Alignment())
+    monkeypatch.setattr(template.sheets, "RESULT_ALIGN", Alignment())  # the results sheet's writer
     old = _with_print_area(many_findings(tmp_path / "new.xlsx"), tmp_path / "old.xlsx", "'校验结果'!$A$1:$E$3")
     assert openpyxl.load_workbook(old)[spec.RESULTS_SHEET]["E4"].alignment.wrap_text is not True
     rows = results.rows(check_file(old).findings)
