@@ -208,3 +208,25 @@ def test_every_shipped_framework_digest_is_recorded() -> None:
     assert set(history) == set(data.framework_ids())
     for framework_id in data.framework_ids():
         assert history[framework_id][-1] == data.framework(framework_id).digest, framework_id
+
+
+def test_a_form_made_before_digests_on_a_shipped_framework_is_compared_only_once_it_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shipped files were never edited before digests were recorded: a form without a digest was made with the
+    first recorded content, so its _lists are not even read while that is today's; once it is not, they are."""
+    from xltools.reader import read
+
+    wb = build_template()
+    meta = wb[spec.META_SHEET]
+    meta.cell(row=6, column=1).value = meta.cell(row=6, column=2).value = None
+    path = tmp_path / "v2-before-digests.xlsx"
+    wb.save(path)
+    asked: list[bool] = []
+    needs = read.needs_lists
+    monkeypatch.setattr(read, "needs_lists", lambda m, f: asked.append(needs(m, f)) or asked[-1])
+    assert [f.code for f in check_file(path).findings if f.code == "framework-changed"] == []
+    assert asked == [False]
+    today = data.framework("sh2019").digest
+    monkeypatch.setattr(data, "shipped_digests", lambda: {"sh2019": ("0123456789abcdef", today)})
+    assert [f.code for f in check_file(path).findings if f.code == "framework-changed"] == []  # same lists
+    assert asked == [False, True]

@@ -4,8 +4,10 @@ id has another digest, the form gets ``framework-changed`` (a warning: it is sti
 framework), naming the 一级/二级 added, removed or renamed.
 
 What the form was made with is read from its own ``_lists`` sheet (the 一级 and 二级 lists its dropdowns offered),
-only when the digests differ. A form made before digests were recorded is compared by those lists alone: silent
-when they agree (or cannot be read), a warning when they do not.
+only when the digests differ. A form made before digests were recorded has none: for a shipped framework it was made
+with the framework's first recorded content (``data/framework_digests.toml``: shipped files were never edited before
+digests were recorded), so its lists are read only once that framework has changed; for a bureau's file its lists
+are compared. Either way it is silent when its lists agree (or cannot be read), and warned when they do not.
 """
 
 from __future__ import annotations
@@ -23,10 +25,25 @@ LEVEL1_HEADER = "一级指标"  # the header of the 一级 list on _lists; the �
 FRAMEWORK_CELL = f"B{spec.META_KEYS.index('framework') + 1}"
 
 
+def _shipped(fw: data.Framework) -> bool:
+    # The registry hands out the one cached object of a shipped framework (a file equal to it is dropped).
+    return fw.id in data.framework_ids() and fw is data.framework(fw.id)
+
+
+def made_with(meta: Mapping[str, str], fw: data.Framework) -> str:
+    """The digest of the framework content the form was made with: the one it records; for a form made before
+    digests were recorded, a shipped framework's first recorded content; else unknown ('')."""
+    recorded = meta.get(DIGEST_KEY, "")
+    if not recorded and _shipped(fw):
+        return data.shipped_digests()[fw.id][0]
+    return recorded
+
+
 def needs_lists(meta: Mapping[str, str], frameworks: data.Frameworks) -> bool:
-    """Whether the form's ``_lists`` are needed: its framework is known and its recorded digest is not that one's."""
+    """Whether the form's ``_lists`` are needed: its framework is known, and made with another content of it (or
+    an unknown one)."""
     fw = frameworks.get(meta.get("framework") or data.DEFAULT_FRAMEWORK)
-    return fw is not None and meta.get(DIGEST_KEY, "") != fw.digest
+    return fw is not None and made_with(meta, fw) != fw.digest
 
 
 def recorded_levels(lists: Grid) -> dict[str, tuple[str, ...]] | None:
@@ -51,15 +68,14 @@ def recorded_levels(lists: Grid) -> dict[str, tuple[str, ...]] | None:
 
 def framework_changed(found: Identity, lists: Grid | None, file: str) -> Finding | None:
     fw = found.framework
-    recorded = found.meta.get(DIGEST_KEY, "")
-    if recorded == fw.digest:
+    if made_with(found.meta, fw) == fw.digest:
         return None
+    recorded = found.meta.get(DIGEST_KEY, "")
     old = recorded_levels(lists) if lists is not None else None
     changes = level_changes(old, fw.levels) if old is not None else None
     if not recorded and not changes:
         return None  # made before digests were recorded, and its lists agree (or are not there to compare)
-    shipped = fw.id in data.framework_ids() and fw == data.framework(fw.id)
-    source = ("内置的同名指标体系" if shipped else f"指标体系文件“{fw.path}”" if fw.path else "本次提供的同名指标体系")
+    source = ("内置的同名指标体系" if _shipped(fw) else f"指标体系文件“{fw.path}”" if fw.path else "本次提供的同名指标体系")
     if changes:
         what = "：" + "；".join(_describe(c) for c in changes)
     elif changes == []:
