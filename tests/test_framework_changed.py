@@ -230,3 +230,17 @@ def test_a_form_made_before_digests_on_a_shipped_framework_is_compared_only_once
     monkeypatch.setattr(data, "shipped_digests", lambda: {"sh2019": ("0123456789abcdef", today)})
     assert [f.code for f in check_file(path).findings if f.code == "framework-changed"] == []  # same lists
     assert asked == [False, True]
+
+
+def test_an_unreadable_lists_sheet_leaves_the_form_readable(tmp_path: Path, files: tuple[Path, Path]) -> None:
+    """_lists only names what changed: one bloated beyond the reader's limits is skipped, not the whole form."""
+    before, after = data.load_framework_file(files[0]), data.load_framework_file(files[1])
+    path = form(tmp_path, before)
+    wb = openpyxl.load_workbook(path)
+    wb[spec.LISTS_SHEET]["XFD1048576"] = "远处的单元格"
+    wb.save(path)
+    result = check_file(path, frameworks=data.load_frameworks([files[1]]))
+    assert result.declaration is not None
+    assert result.report.codes()[0] == ("framework-changed", "B4")
+    assert result.findings[0].message == message(
+        f"指标体系文件“{files[1]}”", f"（表中记录的摘要为 {before.digest}，现为 {after.digest}；表中没有可比对的指标清单）")

@@ -24,7 +24,7 @@ from xltools.reader.declaration import read_declaration
 from xltools.reader.framework import framework_changed, needs_lists
 from xltools.reader.grids import Grid
 from xltools.reader.identify import Mismatch, identify, missing_sheets, read_meta
-from xltools.workbook import UnreadableError, open_values
+from xltools.workbook import UnreadableError, WorkbookValues, open_values
 
 SHIPPED = data.Frameworks()
 
@@ -55,14 +55,23 @@ def read_file(path: str | Path, display_name: str | None = None, frameworks: dat
         meta_grid = book.grid(spec.META_SHEET, nrows=len(spec.META_KEYS) + 5)
         form_grid = book.grid(spec.FORM_SHEET, nrows=spec.max_last_row() + 5)
         formulas = book.formulas(spec.FORM_SHEET)
-        # The form's own 一级/二级 lists, only when its framework may have changed since it was made.
-        lists = (book.grid(spec.LISTS_SHEET) if spec.LISTS_SHEET in book.sheet_names
-                 and needs_lists(read_meta(meta_grid), frameworks) else None)
+        lists = _lists(book, meta_grid, frameworks)
     except UnreadableError as exc:
         return ReadResult(name, None, [Finding.of("file-unreadable", str(exc), file=name)])
     finally:
         book.close()
     return read_grids(form_grid, meta_grid, file=name, formulas=formulas, frameworks=frameworks, lists=lists)
+
+
+def _lists(book: WorkbookValues, meta_grid: Grid, frameworks: data.Frameworks) -> Grid | None:
+    """The form's own 一级/二级 lists, only when its framework may have changed since it was made. They serve only
+    to name what changed: a ``_lists`` sheet that cannot be read leaves the form readable."""
+    if spec.LISTS_SHEET not in book.sheet_names or not needs_lists(read_meta(meta_grid), frameworks):
+        return None
+    try:
+        return book.grid(spec.LISTS_SHEET)
+    except UnreadableError:
+        return None
 
 
 def read_grids(form_grid: Grid, meta_grid: Grid, *, file: str, formulas: Mapping[str, str] | None = None,
