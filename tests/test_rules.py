@@ -12,7 +12,7 @@ import pytest
 
 from tests.factories import FILE, INDICATORS, cell, make_decl, table_cell
 from xltools import spec
-from xltools.findings import BATCH_CODES, CODES, Finding, sort_key
+from xltools.findings import BATCH_CODES, CODE_ADVICE, CODES, Finding, sort_key
 from xltools.model import CellValue, Declaration, Indicator, SubProject
 from xltools.rules import RULES, run
 
@@ -46,6 +46,9 @@ def assert_contract(findings: list[Finding]) -> None:
         assert f.severity == CODES[f.code]
         assert re.search(r"[\u4e00-\u9fff]", f.message), f.message
         assert "请" in f.message, f"message says what to do: {f.message}"
+        # The rule's one sentence, word for word: the form's own explanation list shows the same words.
+        if f.code != "required-missing":
+            assert CODE_ADVICE[f.code] in f.message, f.message
 
 
 # -- the valid default --------------------------------------------------------------------------------------
