@@ -13,7 +13,7 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from xltools import spec, vba
 from xltools.atomic import write_bytes
+from xltools.live import BUTTON_NAME
 from xltools.vba.project import read_vba_project
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -39,16 +40,8 @@ WORKBOOK_CODENAME = "ThisWorkbook"
 FORM_BUTTONS = (("一键校验", "CheckButton"), ("清除标记", "ClearButton"))
 
 # Elements that follow <legacyDrawing> in CT_Worksheet; it goes before the first one present.
-_AFTER_LEGACY = (
-    "legacyDrawingHF",
-    "drawingHF",
-    "picture",
-    "oleObjects",
-    "controls",
-    "webPublishItems",
-    "tableParts",
-    "extLst",
-)
+_AFTER_LEGACY = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
+                 "tableParts", "extLst")
 _DEFAULT_COL_PX = 64  # Excel's default column (8.43 characters of Calibri 11)
 _DEFAULT_ROW_PT = 15.0
 
@@ -291,13 +284,24 @@ def public_subs(code: str) -> set[str]:
     return set(_SUB.findall(code))
 
 
+def set_constant_names(xml: str, values: Mapping[str, str]) -> str:
+    """workbook.xml with the defined names of ``values`` (constants, like ``xlt_button``) set to those values; a
+    name the workbook does not define is left out (a workbook made before the name existed)."""
+    for name, value in values.items():
+        xml = re.sub(rf'(<definedName\b[^>]*\bname="{re.escape(name)}"[^>]*>)[^<]*(</definedName>)',
+                     lambda m, v=value: m.group(1) + escape(v) + m.group(2), xml)
+    return xml
+
+
 def make_xlsm(
     xlsx: bytes | str | os.PathLike[str],
     out_path: str | os.PathLike[str],
     vba_bin: bytes,
     buttons: Sequence[Button] = (),
+    names: Mapping[str, str] | None = None,
 ) -> None:
-    """Write ``out_path``: the workbook ``xlsx`` made macro-enabled with ``vba_bin`` and ``buttons``.
+    """Write ``out_path``: the workbook ``xlsx`` made macro-enabled with ``vba_bin`` and ``buttons``; ``names``:
+    constant defined names to set (see :func:`set_constant_names`).
 
     ``vba_bin``'s document modules must be exactly the workbook's code names as :func:`codenames` reports
     them (missing code names are written into the workbook), and every button's macro must be a Sub of one of
@@ -331,9 +335,8 @@ def make_xlsm(
 
     package[VBA_PART] = vba_bin
     _add_relationship(package, "xl/workbook.xml", "xltVbaProject", VBA_REL, "vbaProject.bin")
-    package["xl/workbook.xml"] = _set_workbook_codename(package["xl/workbook.xml"].decode("utf-8"), book_code).encode(
-        "utf-8"
-    )
+    workbook = _set_workbook_codename(package["xl/workbook.xml"].decode("utf-8"), book_code)
+    package["xl/workbook.xml"] = set_constant_names(workbook, names or {}).encode("utf-8")
     for name, part in sheets.items():
         package[part] = _set_sheet_codename(package[part].decode("utf-8"), sheet_codes[name]).encode("utf-8")
 
@@ -380,7 +383,8 @@ def build_macro_workbook(xlsx_path: str | os.PathLike[str], out_path: str | os.P
     modules = [*sources.modules, *vba.our_modules()]
     vba_bin = vba.build_vba_project(modules, list(sheet_codes.values()), workbook_codename=book_code)
     buttons = form_buttons()
-    make_xlsm(package_bytes, out_path, vba_bin, buttons)
+    # The file has the button now: the status line's last words point to it (the .xlsx never mentions one).
+    make_xlsm(package_bytes, out_path, vba_bin, buttons, names={BUTTON_NAME: "1"})
     return MacroBuild(
         xlwings_version=sources.version,
         workbook_codename=book_code,

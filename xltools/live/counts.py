@@ -3,21 +3,26 @@ on ``_xltools``), and whether anyone has started filling in."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from xltools import spec
 from xltools.cells import column_letter
 from xltools.findings import CODES
 from xltools.live.coverage import LIVE_CODES, LIVE_ERRORS, LIVE_WARNINGS
+from xltools.live.formulas import quoted
 from xltools.live.layout import (
     CODE_COL,
     COUNT_COL,
+    COUNTS_NAME,
     ERROR_COUNT_NAME,
     ERRORS_NAME,
     REQUIRED_NAME,
+    RESULTS_WRITTEN_NAME,
     STARTED_NAME,
     STATE_COL,
     STATE_LABEL_COL,
+    UNFILLED_NAME,
     WARNING_COUNT_NAME,
     WARNINGS_NAME,
     Layout,
@@ -79,3 +84,24 @@ def counts(lay: Layout) -> None:
     lay.meta[f"{STATE_COL}3"] = "=" + total(LIVE_WARNINGS)
     lay.names[ERROR_COUNT_NAME] = lay.on_meta(f"${STATE_COL}$2")
     lay.names[WARNING_COUNT_NAME] = lay.on_meta(f"${STATE_COL}$3")
+    lay.names[COUNTS_NAME] = lay.on_meta(f"${COUNT_COL}$1:${COUNT_COL}${len(LIVE_CODES)}")
+    lay.names[UNFILLED_NAME] = lay.on_meta(f"${COUNT_COL}${rows['required-missing']}")
+
+
+def results_written(lay: Layout) -> None:
+    """G5: 1 while 校验结果 holds what a program wrote (its summary cell is neither blank nor the template's
+    "not checked yet"): the status line then gives that result, the one verdict of the printout."""
+    summary = f"'{spec.RESULTS_SHEET}'!${spec.RESULTS_SUMMARY_CELL[0]}${spec.RESULTS_SUMMARY_CELL[1:]}"
+    lay.meta_texts[f"{STATE_LABEL_COL}5"] = "results"
+    lay.meta[f"{STATE_COL}5"] = f'=IF(AND({summary}<>"",{summary}<>{quoted(spec.RESULTS_UNCHECKED)}),1,0)'
+    lay.names[RESULTS_WRITTEN_NAME] = lay.on_meta(f"${STATE_COL}$5")
+
+
+def count_ref(code: str) -> str:
+    """The live count of rule ``code`` (version 3 on), from any sheet: what a check cell's ``{#code}`` becomes."""
+    return f"INDEX({COUNTS_NAME},{LIVE_CODES.index(code) + 1})"
+
+
+def resolve_counts(text: str) -> str:
+    """``text`` (a spec check formula or condition) with every ``{#code}`` replaced by that rule's live count."""
+    return re.sub(r"\{#([a-z0-9-]+)\}", lambda m: count_ref(m.group(1)), text)

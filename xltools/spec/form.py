@@ -15,13 +15,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from xltools.cells import column_letter, split
-from xltools.spec.parts import Block, Check, Field, Line, Pair, StatusLine, Table, TableBlock
+from xltools.spec.parts import Block, Check, Field, Line, Pair, Stack, StatusLine, Table, TableBlock
 
 TITLE_ROW = 1
 YEAR_ROW = 2
 FIRST_BLOCK_ROW = 3
 TITLE_ROWS = f"{TITLE_ROW}:{YEAR_ROW}"  # repeated on every printed page
 STATUS_ROW_HEIGHT = 22.0  # one line; the blank form still prints on two pages
+STATUS_LINE_HEIGHT = 14.0  # each further line of the status text
 
 
 def year_text(year: int) -> str:
@@ -79,6 +80,8 @@ class FormSpec:
     last_row: int
     row_heights: dict[int, float] = field(default_factory=dict)
     status: StatusLine | None = None  # the live status line, when the version has one
+    # Rows whose height follows their text (a Stack's value, a growing table's input rows): no fixed height.
+    growing: frozenset[int] = frozenset()
 
     @property
     def title(self) -> str:
@@ -101,7 +104,7 @@ class FormSpec:
         """Top-left cells that staff type into, in form order."""
         cells: list[str] = []
         for block in self.blocks:
-            if isinstance(block, Line):
+            if isinstance(block, Line | Stack):
                 cells.append(block.field.cell)
             elif isinstance(block, Pair):
                 cells.extend(f.cell for f in (block.left, block.right) if isinstance(f, Field))
@@ -151,7 +154,8 @@ def _moved(item: Field | Check, row: int, label_col: int, first: int, last: int)
 
 def place(family: Family, version: str) -> FormSpec:
     """Assign rows to the blocks of ``family``'s template ``version``: a line spans the row, a pair takes two
-    label/value halves, a table its title, header, input rows and total row."""
+    label/value halves, a stack its label row and the value row below, a table its title, header, input rows and
+    total row."""
     ncols = len(family.widths)
     fields: dict[str, Field] = {}
     tables: dict[str, Table] = {}
@@ -159,6 +163,7 @@ def place(family: Family, version: str) -> FormSpec:
     placed: list[Block] = []
     heights: dict[int, float] = {}
     status_line: StatusLine | None = None
+    growing: set[int] = set()
 
     def put(item: Field | Check, placed_item: Field | Check) -> None:
         if isinstance(placed_item, Field):
@@ -171,7 +176,7 @@ def place(family: Family, version: str) -> FormSpec:
         if isinstance(block, StatusLine):
             status_line = dataclasses.replace(block, row=row, last_col=ncols)
             placed.append(status_line)
-            heights[row] = STATUS_ROW_HEIGHT
+            heights[row] = STATUS_ROW_HEIGHT + STATUS_LINE_HEIGHT * (block.lines - 1)
             row += 1
         elif isinstance(block, Line):
             f = _moved(block.field, row, 1, 2, ncols)
@@ -180,6 +185,15 @@ def place(family: Family, version: str) -> FormSpec:
             if block.field.row_height:
                 heights[row] = block.field.row_height
             row += 1
+        elif isinstance(block, Stack):
+            stacked = dataclasses.replace(block.field, row=row + 1, label_row=row, label_col=1, first_col=1,
+                                          last_col=ncols)
+            put(block.field, stacked)
+            placed.append(Stack(stacked))
+            if block.field.row_height:
+                heights[row + 1] = block.field.row_height
+            growing.add(row + 1)
+            row += 2
         elif isinstance(block, Pair):
             left = _moved(block.left, row, 1, 2, 2)
             right = _moved(block.right, row, 3, 4, 4)
@@ -191,6 +205,8 @@ def place(family: Family, version: str) -> FormSpec:
             t = dataclasses.replace(block.table, title_row=row, header_row=row + 1, first_row=row + 2)
             tables[t.key] = t
             row = t.last_row + 1
+            if block.grow:
+                growing.update(t.rows)
             total = status = None
             if t.total_label:
                 if block.total:
@@ -200,6 +216,6 @@ def place(family: Family, version: str) -> FormSpec:
                     status = _moved(block.total_status, row, 1, 2, ncols - 1)
                     put(block.total_status, status)
                 row += 1
-            placed.append(TableBlock(t, total, status))  # type: ignore[arg-type]
+            placed.append(TableBlock(t, total, status, block.grow))  # type: ignore[arg-type]
     return FormSpec(family, version, fields, tables, checks, tuple(placed), last_row=row - 1, row_heights=heights,
-                    status=status_line)
+                    status=status_line, growing=frozenset(growing))
