@@ -634,7 +634,8 @@ def test_declaration_without_any_values(version: str) -> None:
     expected += [("required-missing", form.tables["subprojects"].cell("name", 0)),
                  ("required-missing", form.tables["indicators"].cell("level1", 0))]
     assert codes(run(decl)) == sorted(expected, key=lambda c: sort_key(c[1]))
-    assert form.fields["unit"].cell == {"1": "B3", "2": "B4"}[version]
+    assert form.fields["unit"].cell == {"1": "B3", "2": "B4", "3": "B4"}[version]
+    assert form.fields["overview"].cell == {"1": "B8", "2": "B9", "3": "A10"}[version]
 
 
 @pytest.mark.parametrize("year", [None, 0, -1, 10**6, "2019", True])
