@@ -174,6 +174,7 @@ class Live:
     status: str
     started: bool
     listed: list[tuple[str, str, str, int, str]]
+    checks: dict[str, Any]  # the form's own check cells (当年预算与总预算, 合计 ...), by key
 
 
 def _grid_cells(book: CalamineWorkbook, ref: str) -> dict[str, float]:
@@ -203,8 +204,10 @@ def read_live(path: Path) -> Live:
     errors = set(_grid_cells(book, names[live.ERRORS_NAME]))
     warnings = set(_grid_cells(book, names[live.WARNINGS_NAME])) - errors
     required = set(_grid_cells(book, names[live.REQUIRED_NAME])) - errors - warnings
-    status = book.get_sheet_by_name(spec.FORM_SHEET).to_python()[S.status.row - 1][0]  # type: ignore[union-attr]
-    return Live(counts, errors, warnings, required, status, started, read_list(book))
+    form = book.get_sheet_by_name(spec.FORM_SHEET).to_python()
+    status = form[S.status.row - 1][0]  # type: ignore[union-attr]
+    checks = {key: form[c.row - 1][c.first_col - 1] for key, c in S.checks.items()}
+    return Live(counts, errors, warnings, required, status, started, read_list(book), checks)
 
 
 def read_list(book: CalamineWorkbook) -> list[tuple[str, str, str, int, str]]:
@@ -332,6 +335,9 @@ def test_live_checks_equal_the_engine(recalculated: dict[str, tuple[Path, Path]]
     found = [(f.code, f.cell) for f in findings if f.code in live.LIVE_CODES]
     assert got.listed == expected_list(found)
     assert got.status == expected_status(found, got.started)
+    # The form's own words agree with the counts: no "超过" or "不一致" where the rule finds nothing.
+    assert (got.checks["annual_vs_total"] == "当年预算超过总预算") == (counts["annual-exceeds-total"] > 0)
+    assert (got.checks["subtotal_status"] == "合计与项目当年预算不一致") == (counts["subtotal-mismatch"] > 0)
 
 
 def test_spoiled_cases_cover_every_live_rule(recalculated: dict[str, tuple[Path, Path]]) -> None:
