@@ -155,10 +155,10 @@ def test_the_states_read_as_meant(originals: dict[tuple[str, str], Path],
     assert status["blank"] == live.STATUS_NOT_STARTED
     assert status["filling"] == "表内自查：还有 15 项必填未填（浅黄色，首个 B4）；已填的内容未发现问题。"
     assert status["filling-errors"] == (
-        "表内自查：还有 13 项必填未填；2 处错误、0 处警告，已标红/标橙。首个：B7（类型选择无效）。原因见“自查说明”表。"
+        "表内自查：还有 13 项必填未填；2 处错误，已在表中标出。首个：B7（类型选择无效）。原因见“自查说明”表。"
         "完整校验请交主管部门审核。")
     assert status["errors"] == (
-        "表内自查：3 处错误、2 处警告，已标红/标橙。首个：B7（类型选择无效）。原因见“自查说明”表。完整校验请交主管部门审核。")
+        "表内自查：3 处错误、2 处警告，已在表中标出。首个：B7（类型选择无效）。原因见“自查说明”表。完整校验请交主管部门审核。")
     assert status["clean"] == "表内自查：未发现问题。完整校验以主管部门审核为准。"
     assert status["results"] == ("校验程序的结果：3 个错误，7 个警告。逐条说明见“校验结果”表；修改后请交主管部门重新校验。")
     assert status["results-clean"] == "校验程序的结果：校验通过。逐条说明见“校验结果”表；修改后请交主管部门重新校验。"

@@ -40,7 +40,8 @@ STATUS_NOT_STARTED = ("表内自查：尚未开始填写。浅黄色为必填项
                       f"（警告），原因列在“{spec.EXPLAIN_SHEET}”表。")
 STATUS_FILLING = "表内自查：还有 {unfilled} 项必填未填（浅黄色，首个 {first_cell}）；已填的内容未发现问题。"
 STATUS_UNFILLED = "还有 {unfilled} 项必填未填；"
-STATUS_ERRORS = "表内自查：{unfilled_part}{errors} 处错误、{warnings} 处警告，已标红/标橙。首个：{first}。" + _WHERE
+STATUS_ERRORS = "表内自查：{unfilled_part}{errors} 处错误{warnings_part}，已在表中标出。首个：{first}。" + _WHERE
+STATUS_AND_WARNINGS = "、{warnings} 处警告"
 STATUS_WARNINGS = "表内自查：{unfilled_part}未发现错误，{warnings} 处警告已标橙，请核对。首个：{first}。" + _WHERE
 STATUS_CLEAN = "表内自查：未发现问题。"
 STATUS_RESULTS = f"校验程序的结果：{{summary}}。逐条说明见“{spec.RESULTS_SHEET}”表；"
@@ -69,9 +70,14 @@ def status_formula() -> str:
     """The status line at the top of the form (version 3 on), from the counts on ``_xltools``."""
     unfilled_part = f'IF({UNFILLED_NAME}>0,{_filled_in(STATUS_UNFILLED)},"")'
 
+    warnings_part = f'IF({WARNING_COUNT_NAME}>0,{_filled_in(STATUS_AND_WARNINGS)},"")'
+
     def problems(template: str) -> str:
         head, tail = template.split("{unfilled_part}")
-        return f"{_filled_in(head)}&{unfilled_part}&{_filled_in(tail)}&{_by_file(TAIL_PROBLEMS)}"
+        parts = [_filled_in(head), unfilled_part]
+        for i, piece in enumerate(tail.split("{warnings_part}")):
+            parts += ([warnings_part] if i else []) + [_filled_in(piece)]
+        return "&".join([*parts, _by_file(TAIL_PROBLEMS)])
 
     return (f"=IF({RESULTS_WRITTEN_NAME}=1,{_filled_in(STATUS_RESULTS)}&{_by_file(TAIL_RESULTS)},"
             f"IF({STARTED_NAME}<>1,{quoted(STATUS_NOT_STARTED)},"
@@ -94,8 +100,9 @@ def status_text(*, started: bool, unfilled: int, errors: int, warnings: int, fir
     unfilled_part = STATUS_UNFILLED.format(unfilled=unfilled) if unfilled else ""
     if errors or warnings:
         template = STATUS_ERRORS if errors else STATUS_WARNINGS
-        return template.format(unfilled_part=unfilled_part, errors=errors, warnings=warnings,
-                               first=first) + TAIL_PROBLEMS[pick]
+        warnings_part = STATUS_AND_WARNINGS.format(warnings=warnings) if warnings else ""
+        return template.format(unfilled_part=unfilled_part, errors=errors, warnings_part=warnings_part,
+                               warnings=warnings, first=first) + TAIL_PROBLEMS[pick]
     if unfilled:
         return STATUS_FILLING.format(unfilled=unfilled, first_cell=first.split("（")[0])
     return STATUS_CLEAN + TAIL_CLEAN[pick]

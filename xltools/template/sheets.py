@@ -119,12 +119,14 @@ def explain_sheet(ws: Worksheet, checks: live.Layout, password: str) -> None:
     unfilled = f'{code}="required-missing"'
     errors = "OR(" + ",".join(f'{code}="{c}"' for c, sev in CODES.items() if sev == "error" and
                               c != "required-missing") + ")"
+    # (LibreOffice applies only the first true rule of a cell: the tinted column carries its frame too.)
+    frame = Border(left=BORDER.left, right=BORDER.right, top=BORDER.top, bottom=BORDER.bottom)
     for condition, fill, font in ((unfilled, TODO_FILL_RGB, None), (errors, BAD_FILL_RGB, BAD_FONT_RGB),
                                   (f'{code}<>""', WARN_FILL_RGB, WARN_FONT_RGB)):
         ws.conditional_formatting.add(f"A{first}:A{last_row}", FormulaRule(
-            formula=[condition], fill=solid(fill), font=Font(color=font) if font else None, stopIfTrue=True))
-    ws.conditional_formatting.add(rows, FormulaRule(formula=[f'{code}<>""'], border=Border(
-        left=BORDER.left, right=BORDER.right, top=BORDER.top, bottom=BORDER.bottom)))
+            formula=[condition], fill=solid(fill), font=Font(color=font) if font else None, border=frame,
+            stopIfTrue=True))
+    ws.conditional_formatting.add(rows, FormulaRule(formula=[f'{code}<>""'], border=frame))
     print_setup(ws, last, last_row, f"{EXPLAIN_HEADER_ROW}:{EXPLAIN_HEADER_ROW}", landscape=True)
     protect(ws, password, RESULTS_PROTECTION | {"formatCells": True})
 
