@@ -288,8 +288,8 @@ def set_constant_names(xml: str, values: Mapping[str, str]) -> str:
     """workbook.xml with the defined names of ``values`` (constants, like ``xlt_button``) set to those values; a
     name the workbook does not define is left out (a workbook made before the name existed)."""
     for name, value in values.items():
-        xml = re.sub(rf'(<definedName\b[^>]*\bname="{re.escape(name)}"[^>]*>)[^<]*(</definedName>)',
-                     lambda m, v=value: m.group(1) + escape(v) + m.group(2), xml)
+        pattern = rf'(<definedName\b[^>]*\bname="{re.escape(name)}"[^>]*>)[^<]*(</definedName>)'
+        xml = re.sub(pattern, lambda m: m.group(1) + escape(value) + m.group(2), xml)  # noqa: B023 - used at once
     return xml
 
 
