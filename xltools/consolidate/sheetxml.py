@@ -17,7 +17,7 @@ from xltools.text import LINE_HEIGHT, lines
 from xltools.text import xml_text as escape
 
 # Column kinds: how a column's values are written and formatted.
-TEXT, MONEY, DATE, RATE, COUNT, NUMBER = "text", "money", "date", "rate", "count", "number"
+TEXT, MONEY, DATE, RATE, COUNT, NUMBER, DATETIME = "text", "money", "date", "rate", "count", "number", "datetime"
 # Text starting with one of these would become a formula when edited: it gets Excel's quote prefix.
 FORMULA_STARTS = ("=", "+", "-", "@")
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)
@@ -25,12 +25,26 @@ _FORMULA_FIRST = frozenset(FORMULA_STARTS)
 MAX_CELL_TEXT = 32767
 _ROWS_PER_PART = 2000
 _HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+# Excel keeps at most this many hyperlinks on a worksheet; rows past it keep their text without a link.
+MAX_LINKS = 65_530
 # Printed for a meeting: A4 landscape, one page wide (the widths are chosen to stay legible at that scale), the
-# header row on every page, the sheet's name above and the page number below.
-PAGE_SETUP = ('<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
-              '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
-              '<headerFooter><oddHeader>&amp;L&amp;A</oddHeader>'
-              '<oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter>')
+# header row on every page; above it the sheet's name, the report's title with its budget year and the date it was
+# made (:func:`page_header`), below it the page number. Margins in inches: the header sits inside the top margin.
+MARGINS = {"left": 0.4, "right": 0.4, "top": 0.75, "bottom": 0.6, "header": 0.3, "footer": 0.3}
+FOOTER = "&C第 &P 页，共 &N 页"
+
+
+def page_header(title: str, made: str) -> str:
+    """The page header in Excel's header codes: the sheet's name left, ``title`` centred, ``made`` right."""
+    return f"&L&A&C{title.replace('&', '&&')}&R{made.replace('&', '&&')}"
+
+
+def page_setup(header: str) -> str:
+    """The page setup elements of a row sheet, with ``header`` (:func:`page_header`) on every page."""
+    return ("<pageMargins " + " ".join(f'{k}="{v}"' for k, v in MARGINS.items()) + "/>"
+            '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+            f"<headerFooter><oddHeader>{escape(header)}</oddHeader><oddFooter>{escape(FOOTER)}</oddFooter>"
+            "</headerFooter>")
 
 
 @dataclass
@@ -60,6 +74,7 @@ class SheetPlan:
     # by "#" and a location inside the target ('申报表'!D15). Coded: targets repeat (one file, many findings).
     links: Coded | None = None
     link_column: int = 0
+    header: str = "&L&A"  # the printed page header (:func:`page_header`)
 
     @property
     def nrows(self) -> int:
@@ -125,7 +140,7 @@ def _links(plan: SheetPlan) -> list[tuple[int, str, str]]:
         return []
     split = [value.partition("#") for value in plan.links.values]
     parts = [(attribute(target), attribute(location)) for target, _hash, location in split]
-    return [(r, *parts[c]) for r, c in enumerate(plan.links.codes, start=2) if c >= 0]
+    return [(r, *parts[c]) for r, c in enumerate(plan.links.codes, start=2) if c >= 0][:MAX_LINKS]
 
 
 def rels(plan: SheetPlan) -> bytes | None:
@@ -205,8 +220,8 @@ def parts(plan: SheetPlan) -> Iterator[bytes]:
         if len(chunk) >= _ROWS_PER_PART:
             yield "".join(chunk).encode()
             chunk = []
-    yield ("".join(chunk) + f'</sheetData><autoFilter ref="A1:{last}"/>' + _hyperlinks(plan) + PAGE_SETUP
-           + '</worksheet>').encode()
+    yield ("".join(chunk) + f'</sheetData><autoFilter ref="A1:{last}"/>' + _hyperlinks(plan)
+           + page_setup(plan.header) + '</worksheet>').encode()
 
 
 def rels_path(path: str) -> str:
