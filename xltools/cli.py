@@ -46,6 +46,10 @@ def install_chinese() -> None:
             module.ngettext = clitext.translate_plural  # type: ignore[attr-defined]
 
 
+# Now, before the options below are made: click translates some of their texts (a path's "file") when made.
+install_chinese()
+
+
 class SetupError(click.ClickException):
     """What stops a command before any work (a missing part of the install, an unusable output): exit code 2."""
 

@@ -35,10 +35,12 @@ VALUE_ALIGN = Alignment(vertical="top")  # numbers on the first line of a wrappe
 ALERT_FILL = PatternFill("solid", fgColor="F8CBAD")
 ALERT_FONT = Font(name=FONT, size=11, bold=True, color="9C0006")
 MIN_WIDTH, MAX_WIDTH = 6.0, 60.0
+LINK_WIDTH = 30.0
 MIN_TEXT_WIDTH = 12.0  # text columns are narrowed (and wrap) down to this to fit the page
-# Column-width units across one landscape A4 page at a legible scale: about 140 units fit at 100%, so a sheet this
-# wide prints at about 70% (an 11-point font as about 8 points).
-PAGE_WIDTH = 200.0
+# Column-width units across one landscape A4 page at a legible scale: about 145 units fit at 100%, so a sheet this
+# wide prints at about 65% (an 11-point font as about 7 points, the size of a printed statistical table). Wider
+# columns wrap less: five forms' 绩效指标 print on four pages instead of five at 200 units.
+PAGE_WIDTH = 220.0
 WIDTH_SAMPLE = 1000  # rows looked at to size a column
 
 
@@ -86,11 +88,12 @@ def style_ids() -> dict[str, int]:
 
 
 def column_widths(df: pd.DataFrame, kinds: dict[str, str], page: float | None = PAGE_WIDTH,
-                  shown: dict[str, list[str]] | None = None) -> list[float]:
+                  shown: dict[str, list[str]] | None = None, link: str | None = None) -> list[float]:
     """Widths that show each column's values; when they add up to more than ``page``, the text columns are
     narrowed (widest first, down to :data:`MIN_TEXT_WIDTH`) so the sheet prints one page wide at a legible
     scale: their text wraps. A header wraps too, so it widens a column only up to half its length.
-    ``shown``: texts a column shows instead of its values (file names for paths)."""
+    ``shown``: texts a column shows instead of its values (file names for paths). ``link``: the column of
+    hyperlinks, at most :data:`LINK_WIDTH` wide (LibreOffice never wraps a link: it shows what fits)."""
     widths = []
     for col, kind in kinds.items():
         sample = df[col].head(WIDTH_SAMPLE).dropna()
@@ -110,11 +113,13 @@ def column_widths(df: pd.DataFrame, kinds: dict[str, str], page: float | None = 
         else:
             texts = [str(v) for v in sample.unique()]
         values = max((display_width(x) for x in texts), default=0)
+        if kind == t.TEXT:
+            values = values / 0.9  # as :func:`xltools.text.lines` measures: a column this wide holds it on one line
         header = display_width(str(col))
         # A short header (four CJK characters) shows whole; a longer one wraps onto two lines.
-        longest = max(values, min(header, max(8, (header + 1) // 2)))
+        longest = max(values, min(header, max(6, (header + 1) // 2)))
         floor = 12.0 if kind in (t.MONEY, t.DATE) else MIN_WIDTH
-        widths.append(min(MAX_WIDTH, max(floor, longest + 2.0)))
+        widths.append(min(LINK_WIDTH if col == link else MAX_WIDTH, max(floor, longest + 2.0)))
     if page is not None:
         widths = narrowed(widths, [kind == t.TEXT for kind in kinds.values()], page)
     return widths

@@ -73,7 +73,7 @@ def sheet_plan(name: str, df: pd.DataFrame, kinds: dict[str, str], styles: dict[
     located = links.sheet_links(name, df)
     return sheetxml.SheetPlan(
         headers=[str(col) for col in kinds], kinds=list(kinds.values()), columns=list(columns.values()),
-        widths=layout.column_widths(df, kinds, shown=shown), styles=styles, selected=name == t.SUMMARY_SHEET,
+        widths=layout.column_widths(df, kinds, shown=shown, link=source), styles=styles, selected=name == t.SUMMARY_SHEET,
         links=located[0] if located else None, link_column=located[1] if located else 0, header=header,
     )
 
