@@ -15,9 +15,8 @@ from click.testing import CliRunner
 
 from tests.test_consolidate import form, records, set_saved, sheet, write
 from xltools import spec
-from xltools.consolidate import crossfile
 from xltools.cli import main
-from xltools.consolidate import consolidate
+from xltools.consolidate import consolidate, crossfile
 from xltools.units import UnitsFileError, read_units
 
 F = spec.build().fields

@@ -112,7 +112,7 @@ def column_widths(df: pd.DataFrame, kinds: dict[str, str], page: float | None = 
             texts = ["100.00%"]
         else:
             texts = [str(v) for v in sample.unique()]
-        values = max((display_width(x) for x in texts), default=0)
+        values: float = max((display_width(x) for x in texts), default=0)
         if kind == t.TEXT:
             values = values / 0.9  # as :func:`xltools.text.lines` measures: a column this wide holds it on one line
         header = display_width(str(col))
