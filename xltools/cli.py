@@ -80,6 +80,8 @@ class Group(click.Group):
             exc.show()
             sys.exit(INTERRUPTED)
         except click.ClickException as exc:
+            if isinstance(exc, click.MissingParameter):  # click ends this one with its own full stop
+                exc = click.UsageError(exc.format_message().rstrip(".") + "。", exc.ctx)
             exc.show()
             sys.exit(USAGE)
         except (click.Abort, KeyboardInterrupt):
