@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,8 +95,6 @@ def ensure_writable(path: str | os.PathLike[str], *, folder: bool = False) -> Pa
     an unprivileged user would be refused (by its permission bits: the replacement would otherwise succeed, since
     replacing a file needs only the folder to be writable)."""
     target = Path(path)
-    if not folder and target.is_dir():
-        raise OutputError(f"输出路径“{target}”是一个文件夹，请给出文件名（例如 {target / '汇总.xlsx'}）。")
     where = target if folder else target.parent
     try:
         if not folder:
@@ -104,6 +103,8 @@ def ensure_writable(path: str | os.PathLike[str], *, folder: bool = False) -> Pa
             except FileNotFoundError:
                 pass
             else:
+                if stat.S_ISDIR(st.st_mode):
+                    raise OutputError(f"输出路径“{target}”是一个文件夹，请给出文件名（例如 {target / '汇总.xlsx'}）。")
                 if not st.st_mode & 0o222:
                     raise OutputError(f"无法写入“{target}”：这是一个只读文件。请取消只读属性，或换一个文件名。")
         where.mkdir(parents=True, exist_ok=True)

@@ -43,7 +43,7 @@ class Summary:
     files: int
     forms: int  # files that gave a declaration (rows in 项目汇总)
     with_errors: int  # files with at least one error finding
-    unreadable: int  # files (and folders) that gave no declaration: file-unreadable or template-mismatch
+    unreadable: int  # files that gave no declaration: file-unreadable or template-mismatch
     findings: list[Finding]
     output: Path
     parquet: list[Path] = field(default_factory=list)
@@ -55,6 +55,7 @@ class Summary:
     not_returned: int = 0  # of them, those that sent nothing
     year: int | None = None  # the budget year of the batch
     annotated: dict[str, Path] = field(default_factory=dict)  # file -> its annotated copy (--annotate)
+    unlisted: int = 0  # folders and zips that could not be looked into (file-unreadable in 问题清单)
 
     @property
     def errors(self) -> int:
@@ -77,8 +78,9 @@ class Summary:
                         if code in codes)
         units = (f"单位清单 {self.units} 个单位中 {self.not_returned} 个未报送；" if self.units is not None else "")
         skipped = f"另跳过 {len(self.skipped)} 个不是申报表的文件（见“报送情况”）；" if self.skipped else ""
+        unlisted = f"{self.unlisted} 个文件夹或压缩包无法打开（见“问题清单”）；" if self.unlisted else ""
         return (f"共读取 {self.files} 个文件：{self.forms} 份申报表已汇总{again}，{self.with_errors} 个文件有错误，"
-                f"{self.unreadable} 个无法读取或不是本模板；{units}{skipped}"
+                f"{self.unreadable} 个无法读取或不是本模板；{unlisted}{units}{skipped}"
                 f"错误 {self.errors} 条，警告 {self.warnings} 条{batch}。已写出：{display(self.output)}")
 
 
@@ -246,13 +248,14 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, units: str
 
         counted = {rows.file for rows in files if rows.summary is not None and rows.file not in dropped}
         annotated = write_copies(copies, [s for s in sources if s.display in counted], findings)
-    inputs_seen = {rows.file for rows in files} | {rows.file for rows in folders}
+    inputs_seen = {rows.file for rows in files}
     with_errors = {f.file for f in findings if f.severity == ERROR and f.file in inputs_seen}
     return Summary(
         files=len(files),
         forms=sum(1 for rows in files if rows.summary is not None),
         with_errors=len(with_errors),
-        unreadable=sum(1 for rows in files if rows.summary is None) + len(folders),
+        unreadable=sum(1 for rows in files if rows.summary is None),
+        unlisted=len(folders),
         findings=findings,
         output=written,
         parquet=parquet_files,
