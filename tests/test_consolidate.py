@@ -87,7 +87,7 @@ def records(path: Path, name: str) -> list[dict[str, Any]]:
     """The rows of a row sheet; the source column (it shows the file's name) as the path its link opens."""
     grid = sheet(path, name)
     rows = [dict(zip(grid[0], row, strict=True)) for row in grid[1:]]
-    column = tables.SOURCE_COLUMNS.get(name)
+    column = tables.SOURCE_COLUMNS[name] if name in tables.LINKED_SHEETS else None
     if column is not None and rows:
         for row, target in zip(rows, linked(path, name), strict=True):
             assert target is None or Path(target).name in row[column] or row[column].endswith(Path(target).name)

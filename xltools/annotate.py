@@ -129,8 +129,7 @@ def _identity(path: str | Path) -> tuple[int, int] | None:
 
 
 def _ours(path: Path) -> bool:
-    data = marks.read_head(str(path), MAX_FILE_BYTES)
-    return data is not None and marks.probe(data).output is not None
+    return marks.probe_path(str(path)).output is not None
 
 
 def source_bytes(source: Source) -> bytes:
@@ -143,7 +142,7 @@ def source_bytes(source: Source) -> bytes:
             raise AnnotateError(str(exc)) from exc
     data = marks.read_head(source.path, MAX_FILE_BYTES)
     if data is None:
-        raise AnnotateError("文件无法读取，不能标注。")
+        raise AnnotateError("文件无法读取或过大，不能标注。")
     return data
 
 

@@ -129,8 +129,10 @@ def find(paths: Iterable[str | Path]) -> Found:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
+            start = len(os.path.join(str(p), ""))  # every path found starts with the folder and a separator
             for f, identity in sorted(_walk(p, found), key=lambda pair: pair[0]):
-                _add(found, seen, str(f), identity, os.path.relpath(f, p))
+                path = str(f)
+                _add(found, seen, path, identity, path[start:])
         else:
             key: object
             try:

@@ -48,7 +48,8 @@ def check_source(source: Source, frameworks: Frameworks | None = None, scratch: 
     """Check ``source`` with the engine. Never raises on bad input; ``scratch``: a folder for zip members
     (a temporary one of its own when None)."""
     if source.member is None:
-        return _check_path(source, source.path, frameworks, _file_time(source.path))
+        probe, file_time = marks.probe_file(source.path)
+        return _check_path(source, source.path, frameworks, file_time, probe)
     try:
         data, file_time = member_bytes(source)
     except MemberError as exc:
@@ -66,21 +67,18 @@ def _check_member(source: Source, data: bytes, file_time: int | None, frameworks
     try:
         with open(tmp, "wb") as fh:
             fh.write(data)
-        return _check_path(source, tmp, frameworks, file_time, data)
+        return _check_path(source, tmp, frameworks, file_time, marks.probe(data))
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
 
 
 def _check_path(source: Source, path: str, frameworks: Frameworks | None, file_time: int | None,
-                data: bytes | None = None) -> Checked:
-    if data is None:
-        data = marks.read_head(path, MAX_FILE_BYTES)
-    probe = marks.probe(data) if data is not None else marks.Probe()
+                probe: marks.Probe) -> Checked:
     if probe.output is not None:
         return Checked(source, None, f"xltools 写出的{probe.output}，不作为申报表读取", file_time=file_time)
     result = check_file(path, source.display, frameworks)
-    if result.declaration is None and data is not None and marks.consolidation_year(data)[0]:
+    if result.declaration is None and marks.consolidation_year(path)[0]:
         # A consolidation that was opened and saved (the zip comment is gone; its properties remain).
         return Checked(source, None, "xltools 写出的汇总表（已被另存），不作为申报表读取", file_time=file_time)
     return Checked(source, result, saved=probe.saved, file_time=file_time)
@@ -88,13 +86,6 @@ def _check_path(source: Source, path: str, frameworks: Frameworks | None, file_t
 
 def _unreadable(source: Source, reason: str) -> CheckResult:
     return CheckResult(source.display, None, [Finding.of("file-unreadable", reason, file=source.display)])
-
-
-def _file_time(path: str) -> int | None:
-    try:
-        return os.stat(path).st_mtime_ns
-    except OSError:
-        return None
 
 
 def member_bytes(source: Source) -> tuple[bytes, int | None]:

@@ -15,6 +15,7 @@ a damaged or hostile file; it answers "not marked" and "no saved time", and the 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import struct
 import zlib
@@ -44,57 +45,118 @@ class Probe:
     saved: float | None = None
 
 
+class _Bytes:
+    """A workbook's bytes, read at offsets (a form taken out of a zip is already in memory)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.size = data, len(data)
+
+    def read(self, offset: int, n: int) -> bytes:
+        return self.data[offset:offset + n]
+
+
+class _File:
+    """A workbook on disk, read at offsets: the few hundred bytes a probe needs, not the whole file."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        st = os.fstat(fd)
+        self.size, self.mtime_ns = st.st_size, st.st_mtime_ns
+
+    def read(self, offset: int, n: int) -> bytes:
+        return os.pread(self.fd, n, offset) if offset >= 0 and n > 0 else b""
+
+
+Source = _Bytes | _File
+
+
 def probe(data: bytes) -> Probe:
-    comment = _comment(data)
+    """What the bytes of a workbook say (see :class:`Probe`)."""
+    return _probe(_Bytes(data))
+
+
+def probe_file(path: str) -> tuple[Probe, int | None]:
+    """What the workbook at ``path`` says, and the file's modification time (ns); reads only the zip's end, its
+    directory and docProps/core.xml. An unreadable file says nothing (the reader reports it)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return Probe(), None
+    try:
+        src = _File(fd)
+        return _probe(src), src.mtime_ns
+    except OSError:
+        return Probe(), None
+    finally:
+        os.close(fd)
+
+
+def _probe(src: Source) -> Probe:
+    tail, at = _eocd(src)
+    comment = _comment(tail, at)
     for mark, kind in KINDS.items():
         if comment.startswith(mark):
             return Probe(kind)
-    return Probe(None, saved_time(data))
+    return Probe(None, _saved(src, tail, at))
 
 
-def _eocd(data: bytes) -> int:
-    """Offset of the end-of-central-directory record, or -1."""
-    return data.rfind(_EOCD, max(0, len(data) - 22 - 0xFFFF))
+def _eocd(src: Source) -> tuple[bytes, int]:
+    """The end of the file and the offset in it of the end-of-central-directory record (-1 when absent): first
+    the last 4 kB, the whole comment's reach only when needed."""
+    for reach in (4096, 22 + 0xFFFF):
+        n = min(src.size, reach)
+        tail = src.read(src.size - n, n)
+        at = tail.rfind(_EOCD)
+        if at >= 0 or n == src.size:
+            return tail, at
+    return tail, -1
 
 
-def _comment(data: bytes) -> bytes:
-    at = _eocd(data)
-    if at < 0 or at + 22 > len(data):
+def _comment(tail: bytes, at: int) -> bytes:
+    if at < 0 or at + 22 > len(tail):
         return b""
-    (length,) = struct.unpack_from("<H", data, at + 20)
-    return data[at + 22:at + 22 + length]
+    (length,) = struct.unpack_from("<H", tail, at + 20)
+    return tail[at + 22:at + 22 + length]
 
 
-def part(data: bytes, name: str) -> bytes | None:
+_MAX_DIRECTORY = 1 << 20
+
+
+def part(data: bytes | Source, name: str, tail: bytes | None = None, at: int = -1) -> bytes | None:
     """The inflated bytes of zip member ``name`` (at most 64 kB), or None when absent, damaged or too large."""
+    src = _Bytes(data) if isinstance(data, bytes) else data
     try:
-        at = _eocd(data)
+        if tail is None:
+            tail, at = _eocd(src)
         if at < 0:
             return None
-        (offset,) = struct.unpack_from("<I", data, at + 16)
+        size, offset = struct.unpack_from("<II", tail, at + 12)
+        if size > _MAX_DIRECTORY:
+            return None
+        directory = src.read(offset, size)
         wanted = name.encode()
-        hit = data.find(wanted, offset)
+        hit = directory.find(wanted)
         while hit >= 0:
             entry = hit - 46
-            if entry >= offset and data[entry:entry + 4] == _CENTRAL:
-                name_len = struct.unpack_from("<H", data, entry + 28)[0]
-                if data[hit:hit + name_len] == wanted and name_len == len(wanted):
-                    return _inflate(data, entry)
-            hit = data.find(wanted, hit + 1)
-    except (struct.error, zlib.error, ValueError, IndexError, OverflowError):
+            if entry >= 0 and directory[entry:entry + 4] == _CENTRAL:
+                name_len = struct.unpack_from("<H", directory, entry + 28)[0]
+                if name_len == len(wanted):
+                    return _inflate(src, directory, entry)
+            hit = directory.find(wanted, hit + 1)
+    except (struct.error, zlib.error, ValueError, IndexError, OverflowError, OSError):
         return None
     return None
 
 
-def _inflate(data: bytes, entry: int) -> bytes | None:
-    method, = struct.unpack_from("<H", data, entry + 10)
-    packed, = struct.unpack_from("<I", data, entry + 20)
-    local, = struct.unpack_from("<I", data, entry + 42)
-    if data[local:local + 4] != _LOCAL or packed > _MAX_PART:
+def _inflate(src: Source, directory: bytes, entry: int) -> bytes | None:
+    method, = struct.unpack_from("<H", directory, entry + 10)
+    packed, = struct.unpack_from("<I", directory, entry + 20)
+    local, = struct.unpack_from("<I", directory, entry + 42)
+    header = src.read(local, 30)
+    if header[:4] != _LOCAL or packed > _MAX_PART:
         return None
-    name_len, extra_len = struct.unpack_from("<HH", data, local + 26)
-    start = local + 30 + name_len + extra_len
-    body = data[start:start + packed]
+    name_len, extra_len = struct.unpack_from("<HH", header, 26)
+    body = src.read(local + 30 + name_len + extra_len, packed)
     if method == 0:
         return body
     if method != 8:
@@ -105,9 +167,16 @@ def _inflate(data: bytes, entry: int) -> bytes | None:
 
 
 def saved_time(data: bytes) -> float | None:
-    """``dcterms:modified`` of an OOXML workbook as POSIX seconds (a time without zone is taken as UTC, as the
-    standard's W3CDTF requires a zone and Excel writes Z)."""
-    core = part(data, "docProps/core.xml")
+    """``dcterms:modified`` of an OOXML workbook as POSIX seconds."""
+    src = _Bytes(data)
+    tail, at = _eocd(src)
+    return _saved(src, tail, at)
+
+
+def _saved(src: Source, tail: bytes, at: int) -> float | None:
+    """``dcterms:modified`` (a time without zone is taken as UTC, as the standard's W3CDTF requires a zone and
+    Excel writes Z)."""
+    core = part(src, "docProps/core.xml", tail, at)
     if core is None:
         return None
     m = _MODIFIED_RE.search(core)
@@ -126,7 +195,11 @@ def saved_time(data: bytes) -> float | None:
 
 def properties(data: bytes) -> dict[str, str]:
     """Custom document properties with text values (docProps/custom.xml)."""
-    custom = part(data, "docProps/custom.xml")
+    return _properties(_Bytes(data))
+
+
+def _properties(src: Source) -> dict[str, str]:
+    custom = part(src, "docProps/custom.xml")
     if custom is None:
         return {}
     from html import unescape
@@ -135,21 +208,40 @@ def properties(data: bytes) -> dict[str, str]:
             for k, v in _PROPERTY_RE.findall(custom)}
 
 
-def consolidation_year(data: bytes) -> tuple[bool, int | None]:
-    """Whether ``data`` is a consolidated workbook by its properties (also after Excel saved it), and the budget
-    year it records (None when it records none)."""
-    found = properties(data)
+def consolidation_year(data: bytes | str) -> tuple[bool, int | None]:
+    """Whether ``data`` (a workbook's bytes, or its path) is a consolidated workbook by its properties (also after
+    Excel saved it), and the budget year it records (None when it records none)."""
+    if isinstance(data, str):
+        try:
+            fd = os.open(data, os.O_RDONLY)
+        except OSError:
+            return False, None
+        try:
+            found = _properties(_File(fd))
+        except OSError:
+            return False, None
+        finally:
+            os.close(fd)
+    else:
+        found = _properties(_Bytes(data))
     if found.get(KIND_PROPERTY) != CONSOLIDATION_KIND:
         return False, None
     year = found.get(YEAR_PROPERTY, "")
     return True, int(year) if year.isdigit() else None
 
 
+def probe_path(path: str) -> Probe:
+    return probe_file(path)[0]
+
+
 def read_head(path: str, limit: int) -> bytes | None:
-    """The whole file when it is at most ``limit`` bytes, else None (the reader refuses such a file anyway)."""
+    """The whole file when it is at most ``limit`` bytes, else None (the reader refuses such a file anyway). The
+    size is asked first: ``read(limit + 1)`` would allocate the whole limit for every small file."""
     try:
         with open(path, "rb") as fh:
-            data = fh.read(limit + 1)
+            if os.fstat(fh.fileno()).st_size > limit:
+                return None
+            data = fh.read()
     except OSError:
         return None
     return data if len(data) <= limit else None

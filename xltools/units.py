@@ -24,6 +24,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +62,10 @@ class UnitsFileError(ValueError):
     Chinese reason naming the file, and the line or column where it applies."""
 
 
+@lru_cache(maxsize=8192)
 def name_key(text: str | None) -> str:
-    """Names compared as a reviewer would: full-width/half-width and whitespace do not make a different name."""
+    """Names compared as a reviewer would: full-width/half-width and whitespace do not make a different name.
+    Cached: a batch repeats a few dozen unit names over thousands of forms."""
     if not text:
         return ""
     return "".join(unicodedata.normalize("NFKC", text).split())

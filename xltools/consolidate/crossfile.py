@@ -25,7 +25,7 @@ _ANNUAL = SUMMARY_FIELDS.index("annual_budget")
 
 def project_key(summary: Sequence[object]) -> tuple[str, str]:
     """(unit, project) of a 项目汇总 row, compared as :func:`name_key` does."""
-    return name_key(summary[_UNIT]), name_key(summary[_PROJECT])  # type: ignore[arg-type]
+    return name_key(summary[_UNIT]), name_key(summary[_PROJECT])
 
 
 def when(seconds: float | None) -> str:

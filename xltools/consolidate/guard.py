@@ -12,7 +12,6 @@ from pathlib import Path
 from xltools import marks
 from xltools.atomic import OutputError
 from xltools.discover import Found, display
-from xltools.workbook import MAX_FILE_BYTES
 
 
 def _identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:
@@ -34,8 +33,7 @@ def check_output(target: Path, found: Found, previous: str | os.PathLike[str] | 
     for path in dict.fromkeys(s.path for s in found.sources):
         if _identity(path) != here:
             continue
-        data = marks.read_head(str(target), MAX_FILE_BYTES)
-        if data is not None and marks.probe(data).output is not None:
+        if marks.probe_path(str(target)).output is not None:
             return  # an earlier consolidation or copy of ours: replacing it loses no return
         raise OutputError(f"输出文件“{display(target)}”是要汇总的输入文件之一：汇总不会覆盖报回的申报表。"
                           "请把汇总表写到另一个文件（例如回收文件夹之外）。")

@@ -1,8 +1,9 @@
 """Where each row of the consolidated workbook came from: the name a cell shows, and the link that opens the file.
 
 A row sheet's source column shows the file's *name* (``绩效目标申报表.xlsx``; a form inside a zip
-``附件.zip/内部/表.xlsx``), which prints on one line; the hyperlink keeps the full path, relative to the output's
-folder so that the output and the folder of returns can move together. Links are computed once per distinct file.
+``附件.zip/内部/表.xlsx``), which prints on one line; in 项目汇总 and 问题清单 a hyperlink keeps the full path,
+relative to the output's folder so that the output and the folder of returns can move together. Links are computed
+once per distinct file.
 """
 
 from __future__ import annotations
@@ -91,9 +92,9 @@ class Links:
 
     def sheet_links(self, name: str, df: pd.DataFrame) -> tuple[sheetxml.Coded, int] | None:
         """Hyperlinks of row sheet ``name`` and the column they sit on: the source column."""
-        column = t.SOURCE_COLUMNS.get(name)
-        if column is None:
+        if name not in t.LINKED_SHEETS:
             return None
+        column = t.SOURCE_COLUMNS[name]
         kinds = t.SHEET_KINDS[name]
         if name == t.FINDINGS_SHEET:
             sheet, cell = df["工作表"].fillna(""), df["单元格"].fillna("")

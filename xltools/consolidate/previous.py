@@ -21,7 +21,6 @@ from xltools.consolidate.rows import SUMMARY_FIELDS, FileRows
 from xltools.discover import display
 from xltools.findings import ERROR, Finding
 from xltools.text import yuan
-from xltools.workbook import MAX_FILE_BYTES
 
 _F = spec.build().fields
 SUMMARY_SHEET = "项目汇总"  # the sheet name of xltools.consolidate.tables (not imported: that module needs pandas)
@@ -89,8 +88,7 @@ def year_of(path: str | Path) -> int | None:
             return None
         year = meta.get(b"xltools.year", b"").decode("ascii", "replace")
         return int(year) if year.isdigit() else None
-    data = marks.read_head(str(path), MAX_FILE_BYTES)
-    return None if data is None else marks.consolidation_year(data)[1]
+    return marks.consolidation_year(str(path))[1]
 
 
 def check_year(path: str | Path, prior_year: int | None, year: int | None) -> None:

@@ -27,32 +27,35 @@ SKIPPED: dict[str, str] = {FILE: t.TEXT, REASON: t.TEXT}
 def table(summary: pd.DataFrame, units: Sequence[Unit] | None) -> pd.DataFrame:
     """The 报送情况 table from 项目汇总 (its error and warning counts filled in) and the units list, if any."""
     counted = summary[summary[t.COUNTED] == t.YES]
-    keys = counted[t.UNIT].fillna("").map(name_key)
-    groups = {key: rows for key, rows in counted.groupby(keys, sort=False)}
+    groups = counted.groupby(counted[t.UNIT].fillna("").map(name_key).rename("key"), sort=False)
+    # One pass per column over all units, then plain lookups: a bureau has a few hundred units.
+    forms = groups.size().to_dict()
+    annual = groups[t.ANNUAL].sum(min_count=1).to_dict()
+    errors, warnings = groups[t.ERRORS].sum().to_dict(), groups[t.WARNINGS].sum().to_dict()
+    first = groups[t.UNIT].first().to_dict()
     rows = []
+
+    def row(code: str, name: str, ceiling: float | None, key: str, listed: bool) -> tuple[object, ...]:
+        nan = float("nan")
+        cap = nan if ceiling is None else ceiling
+        if not forms.get(key):
+            return (code, name, cap, 0, nan, nan, 0, 0, NOT_RETURNED)
+        total, bad, doubtful = annual[key], int(errors[key]), int(warnings[key])
+        over = total - cap if total == total and cap == cap and total > cap + spec.MONEY_TOLERANCE else nan
+        state = NOT_LISTED if not listed else HAS_ERRORS if bad else HAS_WARNINGS if doubtful else PASSED
+        return (code, name, cap, forms[key], total, over, bad, doubtful, state)
+
     listed = set()
     for unit in units or ():
         key = name_key(unit.name)
         listed.add(key)
-        rows.append(_row(unit.code, unit.name, unit.ceiling, groups.get(key), listed=True))
-    for key, forms in groups.items():
+        rows.append(row(unit.code, unit.name, unit.ceiling, key, listed=True))
+    for key in forms:
         if key not in listed:
-            name = forms[t.UNIT].iloc[0]
-            rows.append(_row("", t.UNKNOWN if pd.isna(name) or not key else name, None, forms,
-                             listed=units is None))
+            name = first[key]
+            rows.append(row("", t.UNKNOWN if not key or not isinstance(name, str) else name, None, key,
+                            listed=units is None))
     return t.frame(rows, STATUS)
-
-
-def _row(code: str, name: str, ceiling: float | None, forms: pd.DataFrame | None, listed: bool) -> tuple[object, ...]:
-    nan = float("nan")
-    if forms is None or forms.empty:
-        return (code, name, ceiling if ceiling is not None else nan, 0, nan, nan, 0, 0, NOT_RETURNED)
-    annual = forms[t.ANNUAL].sum(min_count=1)
-    over = annual - ceiling if ceiling is not None and annual == annual and annual > ceiling + spec.MONEY_TOLERANCE \
-        else nan
-    errors, warnings = int(forms[t.ERRORS].sum()), int(forms[t.WARNINGS].sum())
-    state = NOT_LISTED if not listed else HAS_ERRORS if errors else HAS_WARNINGS if warnings else PASSED
-    return (code, name, ceiling if ceiling is not None else nan, len(forms), annual, over, errors, warnings, state)
 
 
 def skipped_table(skipped: Sequence[Skipped]) -> pd.DataFrame:

@@ -82,8 +82,10 @@ BY_LEVEL1: dict[str, str] = {LEVEL1: TEXT, "覆盖表数": COUNT, "指标数": C
 # Sheet names of the output workbook, in order.
 SUMMARY_SHEET, SUBPROJECTS_SHEET, INDICATORS_SHEET, FINDINGS_SHEET, STATS_SHEET, STATUS_SHEET = (
     "项目汇总", "资金构成", "绩效指标", "问题清单", "统计", "报送情况")
-# Row sheets whose source file column shows the file's name (the path is in the link): the column of each.
+# Row sheets whose source file column shows the file's name, and the column of each. Those of 项目汇总 and 问题清单
+# link to the file (the path is in the link); a 资金构成 or 绩效指标 row is found there by its unit and project.
 SOURCE_COLUMNS = {SUMMARY_SHEET: SOURCE, SUBPROJECTS_SHEET: SOURCE, INDICATORS_SHEET: SOURCE, FINDINGS_SHEET: FILE}
+LINKED_SHEETS = (SUMMARY_SHEET, FINDINGS_SHEET)
 
 
 SHEET_KINDS: dict[str, dict[str, str]] = {SUMMARY_SHEET: SUMMARY_ALL, SUBPROJECTS_SHEET: SUBPROJECTS,
