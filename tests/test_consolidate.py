@@ -558,3 +558,28 @@ def test_forms_of_every_template_version_consolidate_at_their_own_cells(tmp_path
     summary = {r["来源文件"]: (r["项目名称"], r["项目当年预算（元）"]) for r in records(tmp_path / "out.xlsx", "项目汇总")}
     assert summary == {str(old): ("上海市政府质量奖", 7200000), str(bad): ("另一个项目", 7200000),
                        str(new): ("上海市政府质量奖", 7200000)}
+
+
+def test_blank_sums_stay_blank_and_units_over_their_ceiling_are_marked(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write(folder, "a.xlsx", form("甲局", "项目一", [100.0], prior_budget=None, prior_executed=None))
+    write(folder, "b.xlsx", form("乙局", "项目二", [50.0]))
+    units = tmp_path / "units.csv"
+    units.write_text("单位名称,控制数\n甲局,90\n乙局,60\n", encoding="utf-8")
+    out = tmp_path / "out.xlsx"
+    consolidate([folder], out, units=units, jobs=1)
+    ws = openpyxl.load_workbook(out)["统计"]
+    rows = {ws.cell(r, 1).value: r for r in range(3, 6)}
+    header = [c.value for c in ws[2]]
+    prior = header.index(tables.PRIOR_BUDGET) + 1
+    assert ws.cell(rows["甲局"], prior).value is None  # a blank 上年预算 is not 0.00
+    assert ws.cell(rows["乙局"], prior).value == 1000.0
+    ceiling, annual = header.index(tables.CEILING) + 1, header.index(tables.ANNUAL) + 1
+    marked = {name: [ws.cell(r, c).fill.fgColor.rgb for c in (ceiling, annual)] for name, r in rows.items()
+              if name in ("甲局", "乙局")}
+    assert marked == {"甲局": ["00F8CBAD", "00F8CBAD"], "乙局": ["00000000", "00000000"]}
+    assert ws.cell(rows["甲局"], annual).font.b and ws.cell(rows["甲局"], annual).font.color.rgb == "009C0006"
+    status = openpyxl.load_workbook(out)["报送情况"]
+    states = {status.cell(r, 2).value: status.cell(r, 9) for r in range(3, 5)}
+    assert states["甲局"].value == "有警告" and status.cell(3, 6).value == 10.0
+    assert status.cell(3, 6).fill.fgColor.rgb == "00F8CBAD"

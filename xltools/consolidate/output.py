@@ -94,6 +94,7 @@ def _skeleton(tables: t.Tables, heading: layout.Heading) -> tuple[bytes, dict[st
     sheets.status_sheet(wb.create_sheet(t.STATUS_SHEET), tables, heading)
     wb.active = 0
     wb.properties.title = heading.title
+    wb.properties.creator = "xltools"
     wb.custom_doc_props.append(StringProperty(name=marks.KIND_PROPERTY, value=marks.CONSOLIDATION_KIND))
     if tables.year is not None:
         wb.custom_doc_props.append(StringProperty(name=marks.YEAR_PROPERTY, value=str(tables.year)))

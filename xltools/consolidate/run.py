@@ -239,9 +239,14 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, units: str
                     writer.ahead(name, *built.sheets()[name])
                 tables_done = time.perf_counter()
                 written = writer.write(built)
-            parquet_files = out.write_parquet(built, parquet) if parquet is not None else []
         except OSError as exc:  # the disk filled up or the folder vanished while writing: nothing half-written
             raise write_failed(target, exc) from exc
+    parquet_files: list[Path] = []
+    if parquet is not None:
+        try:
+            parquet_files = out.write_parquet(built, parquet)
+        except OSError as exc:
+            raise write_failed(parquet, exc) from exc
     annotated = {}
     if copies is not None:
         from xltools.annotate import write_copies
