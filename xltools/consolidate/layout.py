@@ -66,10 +66,12 @@ def register_styles(wb: Workbook) -> dict[str, int]:
     """Register the cell styles the row sheets use; return kind -> style id (the index into cellXfs)."""
     ws = wb.create_sheet("_styles")
     ids: dict[str, int] = {}
-    for i, kind in enumerate(("header", "quoted", t.TEXT, *FORMATS), start=1):
+    for i, kind in enumerate(("header", "quoted", t.TEXT, *FORMATS, sheetxml.NAME), start=1):
         cell = ws.cell(row=i, column=1)
         if kind == "header":
             cell.font, cell.fill, cell.border, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_BORDER, HEADER_ALIGN
+        elif kind == sheetxml.NAME:
+            cell.alignment = VALUE_ALIGN  # top, not wrapped
         elif kind in ("quoted", t.TEXT):
             cell.quotePrefix = kind == "quoted"
             cell.alignment = TEXT_ALIGN

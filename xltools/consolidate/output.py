@@ -75,6 +75,7 @@ def sheet_plan(name: str, df: pd.DataFrame, kinds: dict[str, str], styles: dict[
         headers=[str(col) for col in kinds], kinds=list(kinds.values()), columns=list(columns.values()),
         widths=layout.column_widths(df, kinds, shown=shown, link=source), styles=styles, selected=name == t.SUMMARY_SHEET,
         links=located[0] if located else None, link_column=located[1] if located else 0, header=header,
+        name_column=list(kinds).index(source) if source is not None else -1,
     )
 
 

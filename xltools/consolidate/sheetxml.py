@@ -18,6 +18,7 @@ from xltools.text import xml_text as escape
 
 # Column kinds: how a column's values are written and formatted.
 TEXT, MONEY, DATE, RATE, COUNT, NUMBER, DATETIME = "text", "money", "date", "rate", "count", "number", "datetime"
+NAME = "name"  # the style of text kept on one line (file names)
 # Text starting with one of these would become a formula when edited: it gets Excel's quote prefix.
 FORMULA_STARTS = ("=", "+", "-", "@")
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)
@@ -74,6 +75,9 @@ class SheetPlan:
     # by "#" and a location inside the target ('申报表'!D15). Coded: targets repeat (one file, many findings).
     links: Coded | None = None
     link_column: int = 0
+    # The column of file names (0-based; -1: none): on one line, cut at the column's edge rather than wrapped into
+    # many (the whole path is in the link or in 项目汇总), so it never sets a row's height.
+    name_column: int = -1
     header: str = "&L&A"  # the printed page header (:func:`page_header`)
 
     @property
@@ -104,13 +108,15 @@ def escape_all(texts: list[str]) -> list[str]:
     return escape(joined).split(_SEP)
 
 
-def _cells(letter: str, kind: str, values: list[Any] | Coded, styles: dict[str, int]) -> list[str]:
-    """The <c> elements of one column, rows 2.. (empty string for a blank)."""
+def _cells(letter: str, kind: str, values: list[Any] | Coded, styles: dict[str, int], one_line: bool = False,
+           ) -> list[str]:
+    """The <c> elements of one column, rows 2.. (empty string for a blank); ``one_line``: text that does not wrap."""
     pre = f'<c r="{letter}'
     if kind == TEXT:
         coded = values if isinstance(values, Coded) else code(values)
         texts = [fit(x) for x in coded.values]
-        quoted, plain = f' s="{styles["quoted"]}"', f' s="{styles[TEXT]}"' if TEXT in styles else ""
+        style = NAME if one_line and NAME in styles else TEXT
+        quoted, plain = f' s="{styles["quoted"]}"', f' s="{styles[style]}"' if style in styles else ""
         # Everything after the row number, per distinct text; "" for an empty text, and the last entry for -1.
         tails = [f'"{quoted if x[0] in _FORMULA_FIRST else plain} t="inlineStr"><is><t xml:space="preserve">{e}'
                  '</t></is></c>' if x else "" for x, e in zip(texts, escape_all(texts), strict=True)] + [""]
@@ -171,7 +177,7 @@ def _row_lines(plan: SheetPlan) -> list[int]:
     link column does not count: LibreOffice never wraps a cell holding a hyperlink, it would only leave space."""
     tallest = [1] * plan.nrows
     for j, (kind, values, width) in enumerate(zip(plan.kinds, plan.columns, plan.widths, strict=True)):
-        if kind != TEXT or (plan.links is not None and j == plan.link_column):
+        if kind != TEXT or j == plan.name_column or (plan.links is not None and j == plan.link_column):
             continue
         coded = values if isinstance(values, Coded) else code(values)
         counts = [lines(fit(x), width) for x in coded.values] + [1]  # the last entry for a blank (-1)
@@ -211,8 +217,8 @@ def parts(plan: SheetPlan) -> Iterator[bytes]:
     yield (f'<row r="1"{_height(head)}>' + "".join(
         f'<c r="{letter}1" s="{header}" t="inlineStr"><is><t>{escape(name)}</t></is></c>'
         for letter, name in zip(letters, plan.headers, strict=True)) + "</row>").encode()
-    columns = [_cells(letter, kind, values, plan.styles)
-               for letter, kind, values in zip(letters, plan.kinds, plan.columns, strict=True)]
+    columns = [_cells(letter, kind, values, plan.styles, j == plan.name_column)
+               for j, (letter, kind, values) in enumerate(zip(letters, plan.kinds, plan.columns, strict=True))]
     heights = [_height(n) for n in _row_lines(plan)]
     chunk: list[str] = []
     for r, (cells, height) in enumerate(zip(zip(*columns, strict=True), heights, strict=True), start=2):
