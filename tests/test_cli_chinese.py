@@ -139,3 +139,27 @@ def test_ctrl_c_on_a_large_folder_stops_cleanly(tmp_path: Path) -> None:
     assert set(Path(tempfile.gettempdir()).glob("xltools-*")) == scratch_before
     time.sleep(0.2)
     assert not Path(f"/proc/{proc.pid}").exists() or not _children(proc.pid)
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_checking_keeps_the_copies_written_and_no_half_copy(tmp_path: Path) -> None:
+    folder = tmp_path / "回收"
+    folder.mkdir()
+    source = next(RETURNS.glob("05_*.xlsx"))
+    for i in range(400):
+        shutil.copyfile(source, folder / f"{i:04d}.xlsx")
+    back = tmp_path / "退回"
+    proc = subprocess.Popen([str(XLTOOLS), "check", str(folder), "--annotate", str(back)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    assert proc.stdout is not None
+    reports = 0
+    while reports < 20:  # twenty forms checked (each report starts with the file's path), and annotated
+        reports += proc.stdout.readline().startswith(str(folder))
+    os.killpg(proc.pid, signal.SIGINT)
+    _rest, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert stderr == "已中断：检查未完成；已写出的标注副本完整保留，其余没有写出，原文件不变。\n"
+    copies = sorted(back.iterdir())
+    assert 19 <= len(copies) < 400 and all(p.name.endswith(".xlsx") and not p.name.startswith(".") for p in copies)
+    for copy in copies:  # every copy written is whole
+        assert CalamineWorkbook.from_path(str(copy)).get_sheet_by_name(spec.RESULTS_SHEET).to_python()[0][0]

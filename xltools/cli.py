@@ -57,14 +57,17 @@ class SetupError(click.ClickException):
 
 
 class Interrupted(click.ClickException):
-    """Ctrl-C: one Chinese line, exit code 130."""
+    """Ctrl-C: one Chinese line saying what was left (by command), exit code 130."""
 
     exit_code = INTERRUPTED
+
+    def __init__(self, command: str | None = None) -> None:
+        super().__init__(clitext.INTERRUPTED_BY.get(command or "", clitext.INTERRUPTED_OTHER))
 
     def show(self, file: Any = None) -> None:
         stream = file or sys.stderr
         lead = "\n" if getattr(stream, "isatty", lambda: False)() else ""  # after the terminal's "^C"
-        click.echo(f"{lead}{clitext.INTERRUPTED}", file=stream)
+        click.echo(f"{lead}{self.message}", file=stream)
 
 
 class Group(click.Group):
@@ -85,7 +88,7 @@ class Group(click.Group):
             exc.show()
             sys.exit(USAGE)
         except (click.Abort, KeyboardInterrupt):
-            Interrupted("").show()
+            Interrupted().show()
             sys.exit(INTERRUPTED)
         if not standalone_mode:
             return code
@@ -95,7 +98,7 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:  # before click turns it into Abort (and prints an empty line)
-            raise Interrupted("") from None
+            raise Interrupted(ctx.invoked_subcommand) from None
 
 
 @click.group(cls=Group, context_settings=CONTEXT, options_metavar="[选项]", subcommand_metavar="命令 [参数]...")

@@ -105,6 +105,12 @@ TEXTS: dict[str, str] = {
 }
 
 INTERRUPTED = "已中断：汇总未完成，没有写出新的结果，原有的输出文件保持不变。"
+# What Ctrl-C left, by command (the one line printed); others: INTERRUPTED_OTHER.
+INTERRUPTED_BY = {
+    "consolidate": INTERRUPTED,
+    "check": "已中断：检查未完成；已写出的标注副本完整保留，其余没有写出，原文件不变。",
+}
+INTERRUPTED_OTHER = "已中断：没有写完的文件不会留下。"
 
 
 def translate(message: str) -> str:
