@@ -323,3 +323,14 @@ def test_a_previous_of_the_same_year_is_refused_naming_both_years(tmp_path: Path
     assert not out.exists()
     same = run("consolidate", SOURCE, "--previous", this_year, "-o", this_year)
     assert same.exit_code == 2 and "就是 --previous 给出的上年汇总表" in same.output
+
+
+def test_an_annotated_copy_that_cannot_be_written_names_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("xltools.annotate.write_copy", full)
+    back = tmp_path / "退回"
+    result = run("consolidate", SOURCE, "-o", tmp_path / "汇总.xlsx", "--annotate", back)
+    assert result.exit_code == 2
+    assert result.output == f"错误：写出“{back / SOURCE.name}”失败：磁盘空间不足。原有的文件（如有）保持不变。\n"

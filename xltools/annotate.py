@@ -154,23 +154,29 @@ def annotate_source(source: Source, target: Path, findings: Sequence[Finding]) -
 
 
 def write_copies(planned: dict[str, Path], sources: Sequence[Source], findings: Sequence[Finding],
-                 ) -> dict[str, Path]:
+                 ) -> tuple[dict[str, Path], dict[str, str]]:
     """The copies to send back: one per source with findings (those of the whole run: a consolidation's
-    cross-file findings included), at its planned place. Returns file -> copy; a copy that cannot be made is left
-    out (its findings are in the report all the same)."""
+    cross-file findings included), at its planned place. Returns file -> copy, and file -> why no copy could be
+    made (an .xls cannot be annotated; its findings are in the report all the same). A write that fails (disk full,
+    no permission) raises OutputError naming the copy."""
     by_file: dict[str, list[Finding]] = {}
     for f in findings:
         by_file.setdefault(f.file, []).append(f)
-    written = {}
+    written, failed = {}, {}
     for source in sources:
         mine = by_file.get(source.display)
         if not mine:
             continue
+        target = planned[source.display]
         try:
-            written[source.display] = annotate_source(source, planned[source.display], mine)
-        except (AnnotateError, OSError):
-            continue
-    return written
+            written[source.display] = annotate_source(source, target, mine)
+        except AnnotateError as exc:
+            failed[source.display] = str(exc)
+        except OSError as exc:
+            from xltools.atomic import write_failed
+
+            raise write_failed(display(target), exc) from exc
+    return written, failed
 
 
 def with_results_print_area(xml: bytes) -> bytes:

@@ -295,6 +295,8 @@ def consolidate(inputs: tuple[Path, ...], output: Path, units_csv: Path | None, 
     _skipped(summary.skipped, err=False)
     for file, copy in summary.annotated.items():
         click.echo(f"已写出标注副本：{display(copy)}（{file}）")
+    for file, why in summary.not_annotated.items():
+        click.echo(f"未能标注：{file}（{why}）", err=True)
     click.echo(summary.line())
     sys.exit(0 if summary.ok else 1)
 

@@ -56,6 +56,7 @@ class Summary:
     year: int | None = None  # the budget year of the batch
     annotated: dict[str, Path] = field(default_factory=dict)  # file -> its annotated copy (--annotate)
     unlisted: int = 0  # folders and zips that could not be looked into (file-unreadable in 问题清单)
+    not_annotated: dict[str, str] = field(default_factory=dict)  # file -> why it has no annotated copy
 
     @property
     def errors(self) -> int:
@@ -247,12 +248,13 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, units: str
             parquet_files = out.write_parquet(built, parquet)
         except OSError as exc:
             raise write_failed(parquet, exc) from exc
-    annotated = {}
+    annotated: dict[str, Path] = {}
+    not_annotated: dict[str, str] = {}
     if copies is not None:
         from xltools.annotate import write_copies
 
         counted = {rows.file for rows in files if rows.summary is not None and rows.file not in dropped}
-        annotated = write_copies(copies, [s for s in sources if s.display in counted], findings)
+        annotated, not_annotated = write_copies(copies, [s for s in sources if s.display in counted], findings)
     inputs_seen = {rows.file for rows in files}
     with_errors = {f.file for f in findings if f.severity == ERROR and f.file in inputs_seen}
     return Summary(
@@ -273,5 +275,6 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, units: str
         not_returned=status.not_returned(built.status) if unit_list is not None else 0,
         year=year,
         annotated=annotated,
+        not_annotated=not_annotated,
     )
 
