@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from xltools import data, spec
+from xltools.bounds import OutOfRange, amount_problem, number_text
 from xltools.cells import coords, sort_key
 from xltools.findings import Finding
 from xltools.model import CellValue, Declaration, Indicator, Normalisation, SubProject
@@ -56,7 +57,7 @@ def read_file(path: str | Path, display_name: str | None = None, frameworks: dat
     frameworks known by id (default: the shipped ones)."""
     name = display_name if display_name is not None else str(path)
     try:
-        book = open_values(path)
+        book = open_values(path, (spec.META_SHEET, spec.FORM_SHEET))
     except UnreadableError as exc:
         return ReadResult(name, None, [Finding.of("file-unreadable", str(exc), file=name)])
     try:
@@ -108,7 +109,7 @@ def read_meta(meta_grid: Grid) -> dict[str, str]:
 
 def _plain(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        return number_text(value)
     return "" if value is None else str(value).strip()
 
 
@@ -238,6 +239,8 @@ class _Typer:
             raw = self.raw(cell)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return CellValue(cell, "" if raw is None else raw, None)
+        if isinstance(raw, OutOfRange):  # a value Excel cannot hold (xltools.bounds): invalid, shown short
+            return CellValue(cell, raw, None if kind in (spec.MONEY, spec.DATE) else str(raw), raw.reason)
         if kind == spec.MONEY:
             return self.money(cell, raw)
         if kind == spec.DATE:
@@ -271,13 +274,17 @@ class _Typer:
         if isinstance(raw, int | float):
             if raw < 0:
                 return CellValue(cell, raw, None, "金额为负数")
-            return CellValue(cell, raw, float(raw))
+            problem = amount_problem(raw)  # beyond Excel, or no plausible amount (xltools.bounds)
+            return CellValue(cell, raw, None if problem else float(raw), problem)
         if isinstance(raw, dt.date | dt.datetime | dt.time | dt.timedelta):
             return CellValue(cell, raw, None, "不是金额而是日期/时间")
         text = str(raw)
         cleaned = text.translate(_FULLWIDTH).strip().replace(" ", "")
         if _MONEY_RE.fullmatch(cleaned):
             value = float(cleaned.replace(",", ""))
+            problem = amount_problem(value)
+            if problem:
+                return CellValue(cell, raw, None, problem)
             reasons = []
             if cleaned != text.strip():
                 reasons.append("全角数字或空格转为半角")
