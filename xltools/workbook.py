@@ -38,7 +38,7 @@ __all__ = ["EXTENSIONS", "MAX_CELLS", "MAX_FILE_BYTES", "UnreadableError", "Work
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
 MAX_ROWS = 5000  # rows read from the form sheet; the form itself has ~120
 MAX_COLS = 64
-_FAILED = "工作表“{sheet}”含有无法识别的值（如超出范围的日期），无法读取。" + RESAVE
+_FAILED = "工作表“{sheet}”中有单元格的内容已损坏或无法识别，无法读取。" + RESAVE
 
 
 @dataclass
