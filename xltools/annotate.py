@@ -21,7 +21,7 @@ from xltools.atomic import atomic_path
 from xltools.cells import column_letter
 from xltools.engine import CheckResult
 from xltools.text import LINE_HEIGHT, lines, xml_text
-from xltools.workbook import sheet_member
+from xltools.workbook import UnreadableError, sheet_member, verify_ooxml
 
 
 class AnnotateError(Exception):
@@ -51,6 +51,10 @@ def annotate(result: CheckResult, source: str | Path, out_dir: str | Path) -> Pa
         raise AnnotateError("文件无法按本模板读取，不能在其中标注；问题见检查报告。")
     if src.suffix.lower() not in (".xlsx", ".xlsm"):
         raise AnnotateError(f"{src.suffix} 格式不能标注，请另存为 .xlsx 后再检查。")
+    try:
+        verify_ooxml(src)  # the bounded opening path: every member below then reads (issue 20)
+    except UnreadableError as exc:
+        raise AnnotateError(f"原文件无法读取，不能在其中标注：{exc}") from exc
     summary = result.report.summary()
     rows = results.rows(result.findings)
     with zipfile.ZipFile(src) as zin:

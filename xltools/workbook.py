@@ -33,7 +33,7 @@ from xltools.package import RESAVE, UnreadableError
 from xltools.sheetcopy import MAX_CELLS
 
 __all__ = ["EXTENSIONS", "MAX_CELLS", "MAX_FILE_BYTES", "UnreadableError", "WorkbookValues", "open_values",
-           "sheet_member", "sheet_members"]
+           "sheet_member", "sheet_members", "verify_ooxml"]
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
 MAX_ROWS = 5000  # rows read from the form sheet; the form itself has ~120
@@ -198,6 +198,23 @@ def _is_encrypted_ooxml(data: bytes) -> bool:
             return bool(ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage"))
     except Exception:
         return False
+
+
+def verify_ooxml(path: str | Path) -> None:
+    """UnreadableError unless ``path`` is an OOXML zip whose every member reads within bounds and whose sheet list
+    parses: what a writer copying it member by member (an annotated copy) needs to know first."""
+    data = package.read_bytes(path)
+    if package.kind(data) != "zip":
+        raise UnreadableError("文件不是 .xlsx 格式。")
+    zf = package.Zip(data)
+    try:
+        if _zip_kind(zf) != "xlsx" or ooxml.WORKBOOK not in zf:
+            raise UnreadableError("文件不是 .xlsx 格式。")
+        for info in zf.infos:
+            zf.read(info)
+        ooxml.listing(zf.read(ooxml.WORKBOOK), zf.read_optional(ooxml.RELS))
+    finally:
+        zf.close()
 
 
 def sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:

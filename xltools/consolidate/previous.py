@@ -78,15 +78,20 @@ def _text(value: Any) -> str:
 
 
 def _workbook(path: Path) -> tuple[list[str], list[list[Any]]]:
-    from python_calamine import CalamineWorkbook
+    # Through the one bounded opening path of every workbook xltools reads (xltools.workbook): a hostile or
+    # damaged file is refused with its reason, never a crash or an abort.
+    from xltools.workbook import UnreadableError, open_values
 
     try:
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # not a workbook at all, damaged, encrypted
-        raise _refuse(path, f"无法作为 Excel 工作簿读取（{type(exc).__name__}）") from exc
-    if SUMMARY_SHEET not in book.sheet_names:
-        raise _refuse(path, f"没有“{SUMMARY_SHEET}”工作表（现有：{'、'.join(book.sheet_names) or '无'}）")
-    grid = book.get_sheet_by_name(SUMMARY_SHEET).to_python()
+        book = open_values(path, (SUMMARY_SHEET,))
+        try:
+            if SUMMARY_SHEET not in book.sheet_names:
+                raise _refuse(path, f"没有“{SUMMARY_SHEET}”工作表（现有：{'、'.join(book.sheet_names) or '无'}）")
+            grid = book.grid(SUMMARY_SHEET, max_rows=1_000_000, max_cols=1_000)
+        finally:
+            book.close()
+    except UnreadableError as exc:
+        raise _refuse(path, f"无法作为 Excel 工作簿读取（{str(exc).split('。')[0]}）") from exc
     if not grid:
         raise _refuse(path, f"“{SUMMARY_SHEET}”是空的")
     return [_text(h) for h in grid[0]], grid[1:]
