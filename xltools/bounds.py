@@ -71,6 +71,11 @@ def safe_rows(rows: list[list[Any]], flagged: Mapping[tuple[int, int], tuple[str
     """``rows`` with every value Excel cannot hold replaced by its :class:`OutOfRange` (in place), and each cell
     of ``flagged`` (0-based (row, column) -> (what was there, why)) too."""
     for line in rows:
+        try:
+            if len("".join(line)) <= MAX_TEXT:  # a row of text only, none too long: the common case, at C speed
+                continue
+        except TypeError:  # numbers or dates in the row: look at each value
+            pass
         for j, value in enumerate(line):
             t = type(value)
             if (t is float and not -EXCEL_MAX <= value <= EXCEL_MAX) or (t is str and len(value) > MAX_TEXT):

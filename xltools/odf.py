@@ -16,11 +16,9 @@ Everything else is written as read. The zip holds the mimetype, this content.xml
 
 from __future__ import annotations
 
-import io
-import zipfile
 from typing import Any
 
-from xltools import xmlsafe
+from xltools import xmlsafe, ziparchive
 from xltools.cells import column_letter
 from xltools.package import ODS_MIMETYPE, RESAVE, UnreadableError, Zip
 from xltools.sheetcopy import MAX_CELLS, too_large
@@ -169,9 +167,5 @@ def sanitised(zf: Zip) -> bytes:
     p.CharacterDataHandler = c.chars
     xmlsafe.parse(p, content, "文件的表格内容（content.xml）")
     body = '<?xml version="1.0" encoding="UTF-8"?>' + "".join(c.out)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
-        z.writestr("mimetype", ODS_MIMETYPE)
-        z.writestr("META-INF/manifest.xml", _MANIFEST)
-        z.writestr("content.xml", body.encode("utf-8"))
-    return buf.getvalue()
+    return ziparchive.stored([("mimetype", ODS_MIMETYPE), ("META-INF/manifest.xml", _MANIFEST),
+                              ("content.xml", body.encode("utf-8"))])

@@ -16,14 +16,12 @@ part we chose), the styles and shared strings as read, and each sheet either
 from __future__ import annotations
 
 import html
-import io
 import posixpath
 import re
-import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from xltools import xmlsafe
+from xltools import xmlsafe, ziparchive
 from xltools.package import RESAVE, UnreadableError, Zip
 from xltools.sheetcopy import Sheet, rewrite
 
@@ -43,17 +41,6 @@ class Listing:
 
 
 def listing(workbook_xml: bytes, rels_xml: bytes | None) -> Listing:
-    if len(workbook_xml) + len(rels_xml or b"") < 65_536:  # every form of one template has the same two parts
-        return _listing_cached(workbook_xml, rels_xml)
-    return _listing(workbook_xml, rels_xml)
-
-
-@lru_cache(maxsize=32)
-def _listing_cached(workbook_xml: bytes, rels_xml: bytes | None) -> Listing:
-    return _listing(workbook_xml, rels_xml)
-
-
-def _listing(workbook_xml: bytes, rels_xml: bytes | None) -> Listing:
     sheets: list[tuple[str, str]] = []
     flags = {"date1904": False}
 
@@ -90,6 +77,25 @@ def _listing(workbook_xml: bytes, rels_xml: bytes | None) -> Listing:
     return Listing(tuple(out), flags["date1904"])
 
 
+_LISTINGS: dict[tuple[int, ...], Listing] = {}
+
+
+def _listing_of(zf: Zip) -> Listing:
+    """The listing of ``zf``, remembered by the CRC-32 and size of its two parts: every form of one template has
+    the same ones, so neither is read again. (The listing only chooses which part is which sheet; each part
+    chosen is read and checked whatever the listing says, so a forged CRC gains nothing.)"""
+    workbook, rels = zf.find(WORKBOOK), zf.find(RELS)
+    assert workbook is not None
+    key = (workbook.crc, workbook.file_size, *((rels.crc, rels.file_size) if rels is not None else ()))
+    found = _LISTINGS.get(key)
+    if found is None:
+        found = listing(zf.read(workbook), zf.read(rels) if rels is not None else None)
+        if len(_LISTINGS) >= 64:
+            _LISTINGS.clear()
+        _LISTINGS[key] = found
+    return found
+
+
 def resolve(zf: Zip, target: str) -> str | None:
     """The zip member a relationship target of workbook.xml points at (relative to xl/, or absolute)."""
     candidates = [target[1:]] if target.startswith("/") else [posixpath.normpath("xl/" + target), target]
@@ -123,7 +129,7 @@ def read_book(zf: Zip, wanted: set[str] | None) -> Book:
         if "xl/workbook.bin" in zf:
             raise UnreadableError("文件是 Excel 二进制工作簿（.xlsb），无法读取。请另存为 .xlsx 后再报送。")
         raise UnreadableError("文件已损坏（缺少工作簿结构），无法读取。" + RESAVE)
-    found = listing(zf.read(WORKBOOK), zf.read_optional(RELS))
+    found = _listing_of(zf)
     book = Book([name for name, _t in found.sheets], found.date1904, zf.read_optional(STYLES),
                 zf.read_optional(STRINGS))
     for name, target in found.sheets:
@@ -147,24 +153,24 @@ def prepare(name: str, xml: bytes) -> Sheet:
 
 # -- the fast path ---------------------------------------------------------------------------------------------
 
-# Markup the fast path does not take: comments, CDATA, DTDs, processing instructions (after the XML declaration)
-# and NUL bytes (another encoding). Any of them sends the sheet to the rewrite, which reads them as XML does.
-_MARKUP = re.compile(rb"<[!?]|\x00")
-# A cell, row, formula or value element with a namespace prefix (the name stops at the next <, so no rescans).
-_PREFIXED = re.compile(rb"<[^\s/><]*:(?:c|row|f|v|is|sheetData)[\s/>]")
-# A cell start tag not addressed exactly as the writers above address it: r first, double quotes, A1:Z9999.
-_ODD_CELL = re.compile(rb'<c(?=[\s/>])(?! r="[A-Z][1-9][0-9]{0,3}"[\s/>])')
-# Any other r attribute (a second one on a cell, a row) beyond that range or written otherwise.
-_ODD_R = re.compile(rb'\sr\s*+=\s*+(?!"[A-Z]?[1-9][0-9]{0,3}"[\s/>])')
+# A cell, row, formula or value element with a namespace prefix (x:c): calamine takes it by its local name.
+_PREFIXED = re.compile(rb":(?:c|row|f|v|is|sheetData)[\s/>]")
+# A cell start tag not written exactly as Excel, WPS, LibreOffice and openpyxl write one: r first, within A1:Z9999,
+# then only s, t and two-letter attributes (cm, vm, ph) with plain values. calamine takes the LAST of two r
+# attributes, so a tag with anything else in it goes to the rewrite.
+_ODD_CELL = re.compile(rb'<c(?=[\s/>])(?! r="[A-Z][1-9][0-9]{0,3}"(?: s="[0-9]{1,6}")?(?: t="[a-zA-Z]{1,9}")?'
+                       rb'(?: [a-z]{2}="[0-9]{1,6}")*\s*/?>)')
 
 
 def plain(xml: bytes) -> bool:
     """True when every cell calamine can see in ``xml`` is addressed within A1:Z9999 (26 x 9999 cells at most).
 
-    Sound, not exact: each test below looks at more than calamine does (a cell tag inside an attribute value
-    counts too), so passing them proves the bound; anything unusual goes to the exact rewrite instead.
-    calamine places a cell by its r attribute; only a cell without one is placed by counting rows and cells, and
-    there is none here. Runs at C speed: these are a few scans of the bytes, linear whatever they hold."""
+    Sound, not exact: each test looks at more than calamine does (a cell tag inside an attribute value counts
+    too), so passing them proves the bound; anything unusual goes to the exact rewrite instead. Every element
+    calamine takes for a cell starts with the bytes ``<c`` and a space, tab, line end, ``/`` or ``>`` (or is
+    prefixed, which goes to the rewrite), and each such tag here holds exactly one address, in range: calamine
+    places a cell by its r attribute, and only a cell without one by counting. A few scans of the bytes at C
+    speed, linear whatever they hold."""
     start = 0
     if xml.startswith(b"\xef\xbb\xbf"):
         start = 3
@@ -172,8 +178,13 @@ def plain(xml: bytes) -> bool:
         start = xml.find(b"?>", start)
         if start < 0:
             return False
-    return (_MARKUP.search(xml, start) is None and _PREFIXED.search(xml) is None
-            and _ODD_CELL.search(xml) is None and _ODD_R.search(xml) is None)
+    # No comment, CDATA or DTD (<!), no processing instruction after the declaration, no NUL (another encoding):
+    # anything the rewrite reads as XML does, and a byte scan cannot.
+    # (Each looked for by its rarer byte first: "<" is everywhere, and find() is slow on a frequent first byte.)
+    if (b"!" in xml and b"<!" in xml) or (xml.find(b"?", start) >= 0 and xml.find(b"<?", start) >= 0) \
+            or b"\x00" in xml:
+        return False
+    return _PREFIXED.search(xml) is None and _ODD_CELL.search(xml) is None
 
 
 _CELL_REF = re.compile(rb'<c r="([A-Z][0-9]+)"')
@@ -241,19 +252,15 @@ def _workbook_parts(names: tuple[str, ...], date1904: bool) -> tuple[bytes, byte
 def package(sheets: list[tuple[str, Sheet]], styles: bytes | None, strings: bytes | None, date1904: bool) -> bytes:
     """A stored (uncompressed) zip that calamine reads: nothing in it was not checked or made here."""
     workbook, rels = _workbook_parts(tuple(name for name, _s in sheets), date1904)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
-        z.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        z.writestr("_rels/.rels", _ROOT_RELS)  # how calamine tells an .xlsx from other zips
-        z.writestr(WORKBOOK, workbook)
-        z.writestr(RELS, rels)
-        if styles is not None:
-            z.writestr(STYLES, styles)
-        if strings is not None:
-            z.writestr(STRINGS, strings)
-        for i, (_name, sheet) in enumerate(sheets, start=1):
-            z.writestr(f"xl/worksheets/sheet{i}.xml", sheet.xml)
-    return buf.getvalue()
+    members = [("[Content_Types].xml", _CONTENT_TYPES),
+               ("_rels/.rels", _ROOT_RELS),  # how calamine tells an .xlsx from other zips
+               (WORKBOOK, workbook), (RELS, rels)]
+    if styles is not None:
+        members.append((STYLES, styles))
+    if strings is not None:
+        members.append((STRINGS, strings))
+    members += [(f"xl/worksheets/sheet{i}.xml", sheet.xml) for i, (_name, sheet) in enumerate(sheets, start=1)]
+    return ziparchive.stored(members)
 
 
 # -- date styles, for the rare rewrite after calamine failed on a sheet -----------------------------------------

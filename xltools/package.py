@@ -12,11 +12,11 @@ local header checked by Python's zipfile, their size bounded before anything is 
 from __future__ import annotations
 
 import errno
-import io
 import os
 import struct
-import zipfile
 from pathlib import Path
+
+from xltools import ziparchive
 
 # Bounds for untrusted files. A real form is ~90 KB zipped and ~1 MB unzipped.
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -82,16 +82,15 @@ def kind(data: bytes) -> str:
 
 
 class Zip:
-    """The members of a zip archive held in memory, read strictly and within bounds."""
+    """The members of a zip archive held in memory, read strictly and within bounds (:mod:`xltools.ziparchive`)."""
 
     def __init__(self, data: bytes) -> None:
         entries = _listed_entries(data)
         if entries is not None and entries > MAX_MEMBERS:
             raise UnreadableError(f"文件内部包含 {entries} 个部件，不像是一张申报表，出于安全不予读取。")
         try:
-            self._zf = zipfile.ZipFile(io.BytesIO(data))
-            infos = self._zf.infolist()
-        except Exception as exc:  # BadZipFile, struct.error, OverflowError, ... on a damaged directory
+            infos = ziparchive.directory(data)
+        except ziparchive.ZipDamage as exc:
             raise UnreadableError("文件已损坏或不完整（压缩结构无效）。" + RESAVE) from exc
         if len(infos) > MAX_MEMBERS:
             raise UnreadableError(f"文件内部包含 {len(infos)} 个部件，不像是一张申报表，出于安全不予读取。")
@@ -103,47 +102,47 @@ class Zip:
             if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO \
                     and info.file_size > 10 * 1024 * 1024:
                 raise UnreadableError("文件内部数据压缩比异常（疑似压缩炸弹），出于安全不予读取。")
-        # The first of duplicate names wins, by exact name and ignoring case (as calamine looks parts up).
+        self._data = data
         self.infos = infos
-        self._exact: dict[str, zipfile.ZipInfo] = {}
-        self._folded: dict[str, zipfile.ZipInfo] = {}
+        # The first of duplicate names wins, by exact name and ignoring case (as calamine looks parts up).
+        self._exact: dict[str, ziparchive.Entry] = {}
+        self._folded: dict[str, ziparchive.Entry] = {}
         for info in infos:
             self._exact.setdefault(info.filename, info)
             self._folded.setdefault(info.filename.lower(), info)
 
-    def find(self, name: str) -> zipfile.ZipInfo | None:
+    def find(self, name: str) -> ziparchive.Entry | None:
         return self._exact.get(name) or self._folded.get(name.lower())
 
     def __contains__(self, name: str) -> bool:
         return self.find(name) is not None
 
-    def read(self, name: str | zipfile.ZipInfo) -> bytes:
+    def read(self, name: str | ziparchive.Entry) -> bytes:
         """A member's bytes (KeyError when there is none), or UnreadableError when it cannot be read safely."""
-        info = name if isinstance(name, zipfile.ZipInfo) else self.find(name)
+        info = name if isinstance(name, ziparchive.Entry) else self.find(name)
         if info is None:
             raise KeyError(name)
-        if info.flag_bits & 0x1:
-            raise UnreadableError("文件内部数据已加密，无法读取。请取消加密后重新保存再报送。")
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise UnreadableError("文件使用了 Excel 不使用的压缩方式，无法读取。请用 Excel 或 WPS 重新保存后再报送。")
         try:
-            with self._zf.open(info) as member:
-                data = member.read(info.file_size + 1)
-        except Exception as exc:  # zlib.error, BadZipFile (CRC, header), EOFError, ... of a damaged member
-            raise UnreadableError(DAMAGED) from exc
-        if len(data) != info.file_size:
-            raise UnreadableError(DAMAGED)
-        return data
+            return ziparchive.read(self._data, info)
+        except ziparchive.ZipDamage as exc:
+            raise UnreadableError(_DAMAGE[exc.kind]) from exc
 
     def read_optional(self, name: str) -> bytes | None:
         return self.read(name) if name in self else None
 
     def close(self) -> None:
-        self._zf.close()
+        self._data = b""
+
+
+_DAMAGE = {
+    "damaged": DAMAGED,
+    "encrypted": "文件内部数据已加密，无法读取。请取消加密后重新保存再报送。",
+    "method": "文件使用了 Excel 不使用的压缩方式，无法读取。请用 Excel 或 WPS 重新保存后再报送。",
+}
 
 
 def _listed_entries(data: bytes) -> int | None:
-    """The number of members the end-of-central-directory record announces, read before zipfile lists them."""
+    """The number of members the end-of-central-directory record announces, read before anything is listed."""
     at = data.rfind(_EOCD, max(0, len(data) - 65_557))
     if at < 0 or at + 22 > len(data):
         return None
