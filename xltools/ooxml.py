@@ -187,35 +187,26 @@ def plain(xml: bytes) -> bool:
     return _PREFIXED.search(xml) is None and _ODD_CELL.search(xml) is None
 
 
-_CELL_REF = re.compile(rb'<c r="([A-Z][0-9]+)"')
-_TAG_END = frozenset(b" \t\r\n/>")
+_F_START = re.compile(rb"<f[\s/>]")
+_CELL_START = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*(?<!/)>\s*')
 
 
 def formulas_fast(xml: bytes) -> dict[str, str]:
     """A1 -> formula text of every cell with an <f> child, in a sheet :func:`plain` passed (every cell tag is
-    ``<c r="..."``). One forward pass: each <f> is attributed to the last cell tag before it, looked for only
-    since the previous <f>, so a sheet full of <f> costs no more than its length."""
+    ``<c r="..."``, unprefixed). A formula is its cell's first child (the schema's order: f, then v), so each <f>
+    is matched with the tag just before it: linear in the sheet whatever it holds."""
     out: dict[str, str] = {}
-    ref = b""
-    since = 0
-    pos = xml.find(b"<f")
-    while pos >= 0:
-        if pos + 2 < len(xml) and xml[pos + 2] in _TAG_END:
-            cell = xml.rfind(b'<c r="', since, pos)
-            if cell >= 0:
-                m = _CELL_REF.match(xml, cell)
-                ref = m.group(1) if m else b""
-            since = pos
-            close = xml.find(b">", pos)
-            if close < 0:
-                break
-            text = b""
-            if xml[close - 1:close] != b"/":
-                end = xml.find(b"<", close + 1)  # text holds no "<": the next tag ends it
-                text = xml[close + 1:end if end >= 0 else len(xml)]
-            if ref:
-                out[ref.decode()] = "=" + html.unescape(text.decode("utf-8", "replace"))
-        pos = xml.find(b"<f", pos + 2)
+    for m in _F_START.finditer(xml):
+        pos = m.start()
+        cell = _CELL_START.fullmatch(xml, xml.rfind(b"<", 0, pos), pos)
+        if cell is None:
+            continue
+        close = xml.find(b">", pos)
+        text = b""
+        if close > 0 and xml[close - 1] != 0x2F:  # not <f .../>
+            end = xml.find(b"<", close + 1)  # text holds no "<": the next tag ends it
+            text = xml[close + 1:end if end >= 0 else len(xml)]
+        out[cell.group(1).decode()] = "=" + html.unescape(text.decode("utf-8", "replace"))
     return out
 
 
