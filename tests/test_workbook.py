@@ -248,3 +248,71 @@ def test_the_rewrite_places_cells_as_calamine_does() -> None:
 
 def test_every_recipe_is_exercised() -> None:
     assert {"byte", "zip", "xml", "value"} == {kind for kind, _fn in RECIPES.values()}
+
+
+# -- OpenDocument ------------------------------------------------------------------------------------------------
+
+def ods(tmp_path: Path, rows: str, name: str = "t.ods") -> Path:
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+               f'<table:table table:name="表">{rows}</table:table>'
+               "</office:spreadsheet></office:body></office:document-content>")
+    path = tmp_path / name
+    path.write_bytes(zips.rezip([("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
+                                 ("content.xml", content.encode())]))
+    return path
+
+
+def cell(text: str, repeat: int = 1) -> str:
+    times = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    return f'<table:table-cell office:value-type="string"{times}><text:p>{text}</text:p></table:table-cell>'
+
+
+def test_an_ods_is_read_through_a_rewritten_content(tmp_path: Path) -> None:
+    """Indented XML and comments between cells (calamine refuses both), a line break element, a table nested in
+    a cell, LibreOffice's million trailing empty rows: read as the values they hold."""
+    rows = ("\n  <table:table-row>\n    " + cell("a") + "<!-- note -->\n    "
+            + '<table:table-cell office:value-type="string"><text:p>x<text:line-break/>y</text:p>'
+            '<table:table table:name="嵌套"><table:table-row>' + cell("z", 1000) + "</table:table-row></table:table>"
+            "</table:table-cell>\n  </table:table-row>\n"
+            '<table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="3"/>'
+            "</table:table-row><table:table-row>" + '<table:table-cell table:number-columns-repeated="2"/>' + cell("b")
+            + '</table:table-row><table:table-row table:number-rows-repeated="1048570">'
+            '<table:table-cell table:number-columns-repeated="16384"/></table:table-row>')
+    book = open_values(ods(tmp_path, rows))
+    assert book.grid("表") == [["a", "x\ny", ""], ["", "", ""], ["", "", ""], ["", "", "b"]]
+
+
+def test_an_ods_value_repeated_far_is_refused_before_calamine(tmp_path: Path) -> None:
+    rows = ('<table:table-row>' + cell("a") + "</table:table-row>"
+            '<table:table-row table:number-rows-repeated="1000000">'
+            '<table:table-cell table:number-columns-repeated="9"/>' + cell("far") + "</table:table-row>")
+    assert outcome(ods(tmp_path, rows).read_bytes(), tmp_path) == unreadable(
+        RANGE.format(sheet="表", rows=1000001, cols=10, far="J1000001"))
+    huge = '<table:table-row>' + cell("far", 99_999_999_999_999_999) + "</table:table-row>"
+    assert outcome(ods(tmp_path, huge).read_bytes(), tmp_path)[0][2].startswith("工作表“表”的范围异常")
+
+
+# -- the engine never raises --------------------------------------------------------------------------------------
+
+def test_check_file_turns_any_failure_into_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    from xltools import engine, reader
+
+    class Panic(BaseException):  # what pyo3 raises for a Rust panic: not an Exception
+        pass
+
+    def panics(*_args: object, **_kw: object) -> None:
+        raise Panic("TimeDelta::milliseconds out of bounds")
+
+    monkeypatch.setattr(reader, "read_file", panics)
+    result = engine.check_file(V2, "form.xlsx")
+    assert [(f.file, f.code, f.message) for f in result.findings] == [("form.xlsx", "file-unreadable", engine.INTERNAL)]
+
+    def interrupted(*_args: object, **_kw: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(reader, "read_file", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        engine.check_file(V2)

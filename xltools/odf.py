@@ -8,6 +8,7 @@ calamine sees anything, content.xml is read once with expat and written again:
   Gnumeric indents its XML, and calamine refuses text between the cells of a row;
 * within a row only its cells are kept; empty cells and rows are written as one repeat each, and trailing ones
   (LibreOffice writes a million empty rows under every sheet) not at all; a table nested in a cell goes;
+  a line break or tab inside a text (``text:line-break``, as Gnumeric writes a new line) becomes the character;
 * every table is measured as calamine will allocate it (rows up to the last with a value, repeats counted, times
   the columns up to the last value), and one beyond ``MAX_CELLS`` refuses the file.
 
@@ -33,6 +34,7 @@ _MANIFEST = (b'<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
              + ODS_MIMETYPE + b'"/><manifest:file-entry manifest:full-path="content.xml" '
              b'manifest:media-type="text/xml"/></manifest:manifest>')
 _FAR = 1 << 40
+_BREAKS = {"text:line-break": "\n", "text:tab": "\t"}
 
 
 def _repeats(attrs: dict[str, str], key: str) -> int:
@@ -72,6 +74,10 @@ class _Content:
             return
         if self.cell_depth:
             if name == "table:table":  # a table inside a cell: not part of this sheet's grid
+                self.skip = 1
+                return
+            if name in _BREAKS:  # Gnumeric's line breaks: text to calamine, as LibreOffice's paragraphs are
+                self.emit(_BREAKS[name])
                 self.skip = 1
                 return
             self.cell_depth += 1
@@ -152,7 +158,7 @@ class _Content:
 
 
 def _address(rows: int, cols: int) -> str:
-    return f"{column_letter(cols)}{rows}" if rows < _FAR and cols < 1 << 20 else "很远处"
+    return f"{column_letter(cols)}{rows}" if rows < _FAR and cols < 1 << 20 else ""
 
 
 def sanitised(zf: Zip) -> bytes:

@@ -52,8 +52,10 @@ class Sheet:
 
 
 def too_large(sheet: str, rows: int, cols: int, far: str) -> UnreadableError:
+    """The refusal of a sheet whose values reach ``rows`` x ``cols``; ``far``: the farthest cell ("" if absurd)."""
+    where = f"（{far}）" if far else ""
     return UnreadableError(f"工作表“{sheet}”的范围异常（{rows} 行 × {cols} 列），出于安全不予读取。"
-                           f"可能在远处的单元格（{far}）中误填了内容，请删除后再报送。")
+                           f"可能在远处的单元格{where}中误填了内容，请删除后再报送。")
 
 
 def _ref(text: str) -> tuple[int, int] | None:
@@ -200,7 +202,7 @@ class _Rewriter:
         if cell.row >= self.max_row or cell.col >= self.max_col:
             rows, cols = max(self.max_row, cell.row) + 1, max(self.max_col, cell.col) + 1
             if rows * cols > MAX_CELLS:
-                raise too_large(self.sheet, rows, cols, ref or "很远处")
+                raise too_large(self.sheet, rows, cols, ref)
             self.max_row, self.max_col = rows - 1, cols - 1
         if kind == "v" and self.dates is not None:
             text_instead, reason = self.neutral(t, cell.s, text)

@@ -253,6 +253,33 @@ def _zero_compressed(data: bytes, rng: random.Random) -> bytes:
     return data[:at] + b"\0" * length + data[at + length:]
 
 
+def _flip_xml(x: bytes, rng: random.Random) -> bytes:
+    """Bytes of an XML part flipped, as a damaged disk or a buggy editor leaves them (the zip itself intact)."""
+    out = bytearray(x)
+    for _ in range(rng.choice([1, 2, 4, 16])):
+        out[rng.randrange(len(out))] ^= 1 << rng.randrange(8)
+    return bytes(out)
+
+
+def _inject_cells(x: bytes, rng: random.Random) -> bytes:
+    """Cells at random places of random rows: random addresses (near, far, lower case, garbage), types, values."""
+    cells = []
+    for _ in range(rng.randint(1, 6)):
+        ref = rng.choice([f"{rng.choice('ABCDEFGZ')}{rng.randint(1, 200)}", f"XFD{rng.randint(1, 1048576)}",
+                          f"{rng.choice(['AA', 'ZZ', 'XFD', 'a', 'b'])}{rng.randint(1, 99999)}", "A0", "1A", ""])
+        typ = rng.choice(["", ' t="n"', ' t="s"', ' t="str"', ' t="b"', ' t="e"', ' t="d"', ' t="inlineStr"'])
+        value = rng.choice(["1", "-1e308", "1e309", "nan", "#N/A", "2019-01-01", "x" * rng.randint(0, 40_000),
+                            str(rng.uniform(-1e300, 1e300)), "0", ""])
+        inner = f"<is><t>{value}</t></is>" if "inline" in typ else f"<v>{value}</v>"
+        cells.append(f'<c{f" r={chr(34)}{ref}{chr(34)}" if ref else ""}{typ} s="{rng.randint(0, 30)}">{inner}</c>')
+    rows = [m.end() for m in re.finditer(rb"<row\b[^>]*>", x)]
+    for cell in cells:
+        at = rng.choice(rows)
+        x = x[:at] + cell.encode() + x[at:]
+        rows = [r + len(cell) if r > at else r for r in rows]
+    return x
+
+
 # -- bytes -----------------------------------------------------------------------------------------------------
 
 def _flip_bits(data: bytes, rng: random.Random) -> bytes:
@@ -311,7 +338,18 @@ RECIPES: dict[str, tuple[str, Recipe]] = {
     "zero-range": ("byte", _zero_range),
     "truncate": ("byte", _truncate),
     "insert-garbage": ("byte", _insert_garbage),
+    "xml-flip-form": ("xml", sheet_xml(_flip_xml)),
+    "xml-flip-meta": ("xml", sheet_xml(_flip_xml, spec.META_SHEET)),
+    "xml-flip-workbook": ("xml", part_xml(WORKBOOK, _flip_xml)),
+    "xml-flip-rels": ("xml", part_xml(RELS, _flip_xml)),
+    "xml-flip-styles": ("xml", part_xml(STYLES, _flip_xml)),
+    "xml-inject-cells": ("value", sheet_xml(_inject_cells)),
 }
+# Recipes that draw on their randomness: the long run repeats these with fresh seeds, the others once a source.
+RANDOM = frozenset(["broken-tags", "truncated-xml", "shuffled-rows", "workbook-broken", "styles-broken",
+                    "random-values", "zip-encrypted-flag", "zip-unknown-method", "zip-crc", "zip-flip-deflate",
+                    "zip-zero-deflate", "flip-bits", "zero-range", "truncate", "insert-garbage", "xml-flip-form",
+                    "xml-flip-meta", "xml-flip-workbook", "xml-flip-rels", "xml-flip-styles", "xml-inject-cells"])
 
 
 def _far_part(data: bytes) -> bytes:
@@ -329,10 +367,14 @@ def make(recipe: str, source: Path, index: int = 0) -> Mutant:
 
 
 def generate(count: int, seed: int = 0) -> Iterator[Mutant]:
-    """``count`` mutants: every recipe in turn, on the sources in turn, each with its own seeded randomness."""
-    names = sorted(RECIPES)
+    """``count`` mutants: every fixed recipe once on every source, then the random ones in turn, each on a source
+    drawn from ``seed`` and with its own seeded randomness."""
+    fixed = [(name, source) for name in sorted(set(RECIPES) - RANDOM) for source in SOURCES]
+    drawn = sorted(RANDOM)
     rng = random.Random(seed)
     for i in range(count):
-        recipe = names[i % len(names)]
-        source = SOURCES[(i // len(names) + rng.randrange(len(SOURCES))) % len(SOURCES)]
+        if i < len(fixed):
+            recipe, source = fixed[i]
+        else:
+            recipe, source = drawn[(i - len(fixed)) % len(drawn)], rng.choice(SOURCES)
         yield make(recipe, source, seed * 1_000_000 + i)
