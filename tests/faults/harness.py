@@ -40,13 +40,17 @@ class Answer:
         return self.verdict in ("answered", "refused")
 
 
-def _run(args: Sequence[str], timeout: float) -> tuple[subprocess.CompletedProcess[bytes] | None, float]:
+def _run(args: Sequence[str], bound: float) -> tuple[subprocess.CompletedProcess[bytes], float, Answer | None]:
+    """The finished process, its seconds, and an Answer when it hung or crashed."""
     start = time.perf_counter()
     try:
-        done = subprocess.run(list(args), capture_output=True, timeout=timeout, check=False)
+        done = subprocess.run(list(args), capture_output=True, timeout=bound, check=False)
     except subprocess.TimeoutExpired:
-        return None, time.perf_counter() - start
-    return done, time.perf_counter() - start
+        seconds = time.perf_counter() - start
+        return subprocess.CompletedProcess(args, -1), seconds, Answer("hang", seconds, f"no answer within {bound:.0f} s")
+    seconds = time.perf_counter() - start
+    crash = _crash(done)
+    return done, seconds, Answer("crash", seconds, crash) if crash else None
 
 
 def _crash(done: subprocess.CompletedProcess[bytes]) -> str | None:
@@ -61,12 +65,9 @@ def _crash(done: subprocess.CompletedProcess[bytes]) -> str | None:
 
 def check(path: Path, bound: float = BOUND) -> Answer:
     """``xltools check --json PATH`` as a new process."""
-    done, seconds = _run([XLTOOLS, "check", "--json", str(path)], bound)
-    if done is None:
-        return Answer("hang", seconds, f"no answer within {bound} s")
-    crash = _crash(done)
-    if crash:
-        return Answer("crash", seconds, crash)
+    done, seconds, failed = _run([XLTOOLS, "check", "--json", str(path)], bound)
+    if failed:
+        return failed
     if done.returncode == 2:
         message = done.stderr.decode("utf-8", "replace")
         return Answer("refused" if CJK.search(message) else "crash", seconds, message[-200:])
@@ -84,12 +85,9 @@ def check(path: Path, bound: float = BOUND) -> Answer:
 
 def consolidate(folder: Path, out: Path, good: Sequence[Path], bound: float, jobs: int = 2) -> Answer:
     """``xltools consolidate FOLDER -o OUT --jobs J`` as a new process, judged as the module says."""
-    done, seconds = _run([XLTOOLS, "consolidate", str(folder), "-o", str(out), "--jobs", str(jobs)], bound)
-    if done is None:
-        return Answer("hang", seconds, f"no answer within {bound:.0f} s")
-    crash = _crash(done)
-    if crash:
-        return Answer("crash", seconds, crash)
+    done, seconds, failed = _run([XLTOOLS, "consolidate", str(folder), "-o", str(out), "--jobs", str(jobs)], bound)
+    if failed:
+        return failed
     if done.returncode == 2:
         return Answer("lost", seconds, "the batch was refused: " + done.stderr.decode("utf-8", "replace")[-300:])
     broken = unfit(out)

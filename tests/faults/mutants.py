@@ -253,12 +253,17 @@ def _zero_compressed(data: bytes, rng: random.Random) -> bytes:
     return data[:at] + b"\0" * length + data[at + length:]
 
 
-def _flip_xml(x: bytes, rng: random.Random) -> bytes:
-    """Bytes of an XML part flipped, as a damaged disk or a buggy editor leaves them (the zip itself intact)."""
-    out = bytearray(x)
-    for _ in range(rng.choice([1, 2, 4, 16])):
-        out[rng.randrange(len(out))] ^= 1 << rng.randrange(8)
-    return bytes(out)
+def _flipper(counts: list[int]) -> Callable[[bytes, random.Random], bytes]:
+    """Bits flipped at random places (one of ``counts`` of them), as a damaged disk or download leaves them."""
+    def flip(data: bytes, rng: random.Random) -> bytes:
+        out = bytearray(data)
+        for _ in range(rng.choice(counts)):
+            out[rng.randrange(len(out))] ^= 1 << rng.randrange(8)
+        return bytes(out)
+    return flip
+
+
+_flip_xml = _flipper([1, 2, 4, 16])  # in an XML part, the zip around it intact
 
 
 def _inject_cells(x: bytes, rng: random.Random) -> bytes:
@@ -282,11 +287,7 @@ def _inject_cells(x: bytes, rng: random.Random) -> bytes:
 
 # -- bytes -----------------------------------------------------------------------------------------------------
 
-def _flip_bits(data: bytes, rng: random.Random) -> bytes:
-    out = bytearray(data)
-    for _ in range(rng.choice([1, 2, 8, 64])):
-        out[rng.randrange(len(out))] ^= 1 << rng.randrange(8)
-    return bytes(out)
+_flip_bits = _flipper([1, 2, 8, 64])  # anywhere in the file
 
 
 def _zero_range(data: bytes, rng: random.Random) -> bytes:
