@@ -197,6 +197,9 @@ def test_numbers_print_sensibly() -> None:
     assert format_number(1e308) == "1E+308"
     assert format_number(12.5) == "12.5" and format_number(300.0) == "300"
     assert number_text(-float("inf")) == "负无穷大" and number_text(123456789012345.0) == "123456789012345"
+    from xltools.text import yuan
+
+    assert (yuan(1234.5), yuan(1e300), yuan(float("nan"))) == ("1,234.50", "1E+300", "非数字（NaN）")
     assert parse_target("≥" + "9" * 400 + "%").kind == "quantitative"  # the number is infinite: judged, no crash
 
 
