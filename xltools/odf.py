@@ -12,7 +12,8 @@ calamine sees anything, content.xml is read once with expat and written again:
 * every table is measured as calamine will allocate it (rows up to the last with a value, repeats counted, times
   the columns up to the last value), and one beyond ``MAX_CELLS`` refuses the file.
 
-Everything else is written as read. The zip holds the mimetype, this content.xml and a manifest: nothing else.
+Everything else in the body is written as read; outside it only the table styles (calamine reads which tables are
+hidden from them). The zip holds the mimetype, this content.xml and a manifest: nothing else.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def _repeats(attrs: dict[str, str], key: str) -> int:
 
 
 class _Content:
-    def __init__(self) -> None:
+    def __init__(self, wanted: set[str] | None) -> None:
+        self.wanted = wanted
         self.out: list[str] = []
         self.stack: list[str] = []
         self.table: str | None = None  # name of the table being read
@@ -63,6 +65,8 @@ class _Content:
         self.extent = (0, 0)  # rows up to the last valued row, columns up to the last value
         self.cell_depth = 0  # inside a kept cell: depth below it
         self.skip = 0  # inside a dropped subtree: its depth
+        self.body = False  # inside office:body
+        self.style = 0  # inside a table style (outside the body): depth below it
 
     def emit(self, piece: str) -> None:
         (self.row if self.row is not None else self.out).append(piece)
@@ -93,8 +97,25 @@ class _Content:
             self.row, self.row_repeat, self.row_valued = [], _repeats(attrs, "table:number-rows-repeated"), False
             self.col = self.pending_cols = 0
             return
+        if not self.body and len(self.stack) > 1:
+            # Outside the sheets calamine reads only which tables are hidden, from the table styles.
+            if self.style:
+                self.style += 1
+            elif name == "style:style" and attrs.get("style:family") == "table":
+                self.style = 1
+            elif name == "office:body":
+                self.body = True
+            elif name != "office:automatic-styles":
+                self.skip = 1
+                return
         if self.table is None and name == "table:table":
-            self.table, self.table_depth = attrs.get("table:name", ""), len(self.stack)
+            table = attrs.get("table:name", "")
+            if self.wanted is not None and table not in self.wanted:
+                # A sheet nobody reads: listed (its name), empty to calamine, and its rows not even measured.
+                self.out.append(xmlsafe.start_tag(name, attrs) + f"</{name}>")
+                self.skip = 1
+                return
+            self.table, self.table_depth = table, len(self.stack)
             self.rows = self.pending_rows = 0
             self.extent = (0, 0)
         self.out.append(xmlsafe.start_tag(name, attrs))
@@ -133,6 +154,8 @@ class _Content:
             return
         if self.table is not None and name == "table:table" and len(self.stack) + 1 == self.table_depth:
             self.table = None
+        if self.style:
+            self.style -= 1
         self.out.append(f"</{name}>")
 
     def end_row(self) -> None:
@@ -161,12 +184,13 @@ def _address(rows: int, cols: int) -> str:
     return f"{column_letter(cols)}{rows}" if rows < _FAR and cols < 1 << 20 else ""
 
 
-def sanitised(zf: Zip) -> bytes:
-    """The .ods in ``zf`` as a new zip for calamine (see the module), or UnreadableError."""
+def sanitised(zf: Zip, wanted: set[str] | None = None) -> bytes:
+    """The .ods in ``zf`` as a new zip for calamine (see the module), or UnreadableError. ``wanted``: the tables
+    to be read (the others come out empty); default all."""
     content = zf.read_optional("content.xml")
     if content is None:
         raise UnreadableError("文件已损坏（缺少 content.xml），不是完整的 .ods 工作簿。" + RESAVE)
-    c = _Content()
+    c = _Content(wanted)
     p: Any = xmlsafe.parser()
     p.StartElementHandler = c.start
     p.EndElementHandler = c.end

@@ -144,7 +144,7 @@ def _calamine(data: bytes) -> Any:
 
 def open_values(path: str | Path, sheets: Iterable[str] | None = None) -> WorkbookValues:
     """Open ``path`` for reading values, or raise UnreadableError. ``sheets``: the sheet names to be read (of an
-    .xlsx only these are checked and handed to calamine; default all)."""
+    .xlsx or .ods only these are checked and handed to calamine, the others are listed; default all)."""
     p = Path(path)
     data = package.read_bytes(p)
     book: ooxml.Book | None = None
@@ -160,7 +160,7 @@ def open_values(path: str | Path, sheets: Iterable[str] | None = None) -> Workbo
             if kind == "ods":
                 from xltools import odf
 
-                copy = odf.sanitised(zf)
+                copy = odf.sanitised(zf, None if sheets is None else set(sheets))
             else:
                 book = ooxml.read_book(zf, None if sheets is None else set(sheets))
                 copy = book.copy()

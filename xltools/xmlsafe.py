@@ -7,6 +7,7 @@ document type is refused: a workbook never needs one, and entity expansion is ho
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from xml.parsers import expat
 
@@ -51,9 +52,14 @@ def text(value: str) -> str:
     return value
 
 
+_ATTR_SPECIAL = re.compile('[&<>"\t\n\r]')
+
+
 def attr(value: str) -> str:
     """An attribute value escaped for double quotes (tabs and line ends kept as they were read)."""
-    return (text(value).replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;"))
+    if _ATTR_SPECIAL.search(value) is None:  # the common case
+        return value
+    return text(value).replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
 
 
 def start_tag(name: str, attrs: dict[str, str], close: bool = False) -> str:
