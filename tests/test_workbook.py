@@ -13,7 +13,7 @@ from tests.faults.mutants import FAR_CELLS, NOT_CELLS, RECIPES, SOURCES
 from xltools import ooxml, spec
 from xltools.engine import check_file
 from xltools.sheetcopy import rewrite
-from xltools.workbook import open_values
+from xltools.workbook import UnreadableError, open_values
 
 V2, V1 = SOURCES[0], SOURCES[-1]
 assert "v1_" in V1.name and "v1_" not in V2.name
@@ -255,12 +255,12 @@ def test_every_recipe_is_exercised() -> None:
 
 # -- OpenDocument ------------------------------------------------------------------------------------------------
 
-def ods(tmp_path: Path, rows: str, name: str = "t.ods") -> Path:
+def ods(tmp_path: Path, rows: str, name: str = "t.ods", table: str = "表") -> Path:
     content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
                'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
                'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
                'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
-               f'<table:table table:name="表">{rows}</table:table>'
+               f'<table:table table:name="{table}">{rows}</table:table>'
                "</office:spreadsheet></office:body></office:document-content>")
     path = tmp_path / name
     path.write_bytes(zips.rezip([("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
@@ -292,10 +292,14 @@ def test_an_ods_value_repeated_far_is_refused_before_calamine(tmp_path: Path) ->
     rows = ('<table:table-row>' + cell("a") + "</table:table-row>"
             '<table:table-row table:number-rows-repeated="1000000">'
             '<table:table-cell table:number-columns-repeated="9"/>' + cell("far") + "</table:table-row>")
-    assert outcome(ods(tmp_path, rows).read_bytes(), tmp_path) == unreadable(
-        RANGE.format(sheet="表", rows=1000001, cols=10, far="J1000001"))
+    form = ods(tmp_path, rows, table=spec.FORM_SHEET).read_bytes()
+    assert outcome(form, tmp_path) == unreadable(
+        RANGE.format(sheet=spec.FORM_SHEET, rows=1000001, cols=10, far="J1000001"))
     huge = '<table:table-row>' + cell("far", 99_999_999_999_999_999) + "</table:table-row>"
-    assert outcome(ods(tmp_path, huge).read_bytes(), tmp_path)[0][2].startswith("工作表“表”的范围异常")
+    with pytest.raises(UnreadableError, match=r"^工作表“表”的范围异常.*可能在远处的单元格中误填了内容"):
+        open_values(ods(tmp_path, huge))
+    # A sheet the reader does not read is not even measured: calamine gets it empty.
+    assert open_values(ods(tmp_path, rows), ["其他"]).grid("表") == []
 
 
 # -- the engine never raises --------------------------------------------------------------------------------------
