@@ -187,6 +187,10 @@ def test_the_reader_hands_on_only_safe_values(tmp_path: Path) -> None:
     assert decl is not None
     total = decl.fields["total_budget"]
     assert isinstance(total.raw, OutOfRange) and len(total.raw) == 62 and total.value is None
+    import pickle
+
+    again = pickle.loads(pickle.dumps(decl))  # as a worker process sends it home
+    assert again.fields["total_budget"].raw.reason == total.raw.reason == "文字长达 5242880 字，超过 Excel 单元格上限 32767 字"
 
 
 def test_numbers_print_sensibly() -> None:

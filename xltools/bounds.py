@@ -39,6 +39,10 @@ class OutOfRange(str):
         self.length = length
         return self
 
+    def __getnewargs__(self) -> tuple[str, str, int]:  # type: ignore[override]
+        # Pickled whole: a worker process sends declarations home.
+        return str(self), self.reason, self.length
+
 
 def number_text(value: float) -> str:
     """A number as a message shows it: whole numbers up to 15 digits in full, others as Excel shows them
