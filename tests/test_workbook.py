@@ -222,6 +222,21 @@ def test_every_example_takes_the_fast_path_and_the_rewrite_reads_it_the_same(sou
         assert slow.formulas(sheet) == fast.formulas(sheet)
 
 
+def test_the_copy_keeps_the_1904_date_system(tmp_path: Path) -> None:
+    """Dates of a workbook in the 1904 system read as calamine reads them from the original file."""
+    from python_calamine import CalamineWorkbook
+
+    data = zips.edit(V2.read_bytes(), "xl/workbook.xml",
+                     lambda x: x.replace(b"<sheets>", b'<workbookPr date1904="1"/><sheets>', 1))
+    path = tmp_path / "1904.xlsx"
+    path.write_bytes(data)
+    original = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(spec.FORM_SHEET).to_python(
+        skip_empty_area=False, nrows=20)
+    ours = open_values(path, [spec.FORM_SHEET]).grid(spec.FORM_SHEET, 20)
+    assert ours == original
+    assert str(ours[7][1]) == "2023-01-02"  # 2019-01-01 in the 1900 system, four years and a day on
+
+
 def test_plain_takes_only_sheets_it_can_prove_small() -> None:
     ordinary = b'<?xml version="1.0"?><sheetData><row r="1" spans="1:4"><c r="A1" s="1" t="s"><v>0</v></c><c r="D9999"/></row></sheetData>'
     assert ooxml.plain(ordinary)

@@ -36,11 +36,13 @@ STYLES, STRINGS = "xl/styles.xml", "xl/sharedStrings.xml"
 class Listing:
     """The worksheets a workbook.xml lists, by name (the first of duplicate names), and its date system."""
 
-    sheets: tuple[tuple[str, str], ...]  # (name, relationship target resolved against xl/)
+    sheets: tuple[tuple[str, str], ...]  # (name, its relationship's target as written)
     date1904: bool = False
 
 
 def listing(workbook_xml: bytes, rels_xml: bytes | None) -> Listing:
+    """The sheets of workbook.xml with their targets from its relationships, parsed by expat (any prefixes, any
+    quoting, comments understood); a sheet without a target is left out, a repeated name after the first too."""
     sheets: list[tuple[str, str]] = []
     flags = {"date1904": False}
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import errno
 import os
 import struct
-from pathlib import Path
 
 from xltools import ziparchive
 
@@ -148,11 +147,3 @@ def _listed_entries(data: bytes) -> int | None:
         return None
     total: int = struct.unpack_from("<H", data, at + 10)[0]
     return total
-
-
-def open_zip(path: str | Path) -> Zip:
-    """The zip at ``path`` (an OOXML workbook to annotate, say), read within bounds, or UnreadableError."""
-    data = read_bytes(path)
-    if kind(data) != "zip":
-        raise UnreadableError("文件不是 .xlsx 格式（不是压缩包）。" + RESAVE)
-    return Zip(data)
