@@ -15,10 +15,8 @@ part we chose), the styles and shared strings as read, and each sheet either
 
 from __future__ import annotations
 
-import html
 import posixpath
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from xltools import xmlsafe, ziparchive
@@ -32,12 +30,14 @@ WORKBOOK, RELS = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
 STYLES, STRINGS = "xl/styles.xml", "xl/sharedStrings.xml"
 
 
-@dataclass(frozen=True)
 class Listing:
     """The worksheets a workbook.xml lists, by name (the first of duplicate names), and its date system."""
 
-    sheets: tuple[tuple[str, str], ...]  # (name, its relationship's target as written)
-    date1904: bool = False
+    __slots__ = ("date1904", "sheets")
+
+    def __init__(self, sheets: tuple[tuple[str, str], ...], date1904: bool = False) -> None:
+        self.sheets = sheets  # (name, its relationship's target as written)
+        self.date1904 = date1904
 
 
 def listing(workbook_xml: bytes, rels_xml: bytes | None) -> Listing:
@@ -104,16 +104,16 @@ def resolve(zf: Zip, target: str) -> str | None:
     return next((c for c in candidates if not c.startswith("..") and c in zf), None)
 
 
-@dataclass
 class Book:
     """The parts of an OOXML workbook that calamine is to read, checked; :meth:`copy` zips them."""
 
-    names: list[str]  # every worksheet name, in workbook order
-    date1904: bool
-    styles: bytes | None
-    strings: bytes | None
-    parts: dict[str, bytes] = field(default_factory=dict)  # sheet name -> its part as read (original bytes)
-    sheets: dict[str, Sheet] = field(default_factory=dict)  # sheet name -> what calamine gets, and its formulas
+    def __init__(self, names: list[str], date1904: bool, styles: bytes | None, strings: bytes | None) -> None:
+        self.names = names  # every worksheet name, in workbook order
+        self.date1904 = date1904
+        self.styles = styles
+        self.strings = strings
+        self.parts: dict[str, bytes] = {}  # sheet name -> its part as read (original bytes)
+        self.sheets: dict[str, Sheet] = {}  # sheet name -> what calamine gets, and its formulas
 
     def copy(self) -> bytes:
         return package(list(self.sheets.items()), self.styles, self.strings, self.date1904)
@@ -189,6 +189,15 @@ def plain(xml: bytes) -> bool:
     return _PREFIXED.search(xml) is None and _ODD_CELL.search(xml) is None
 
 
+def _unescape(text: bytes) -> str:
+    decoded = text.decode("utf-8", "replace")
+    if "&" not in decoded:
+        return decoded
+    import html  # only for a formula with an entity in it: html costs a millisecond to import
+
+    return html.unescape(decoded)
+
+
 _F_START = re.compile(rb"<f[\s/>]")
 _CELL_START = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*(?<!/)>\s*')
 
@@ -208,7 +217,7 @@ def formulas_fast(xml: bytes) -> dict[str, str]:
         if close > 0 and xml[close - 1] != 0x2F:  # not <f .../>
             end = xml.find(b"<", close + 1)  # text holds no "<": the next tag ends it
             text = xml[close + 1:end if end >= 0 else len(xml)]
-        out[cell.group(1).decode()] = "=" + html.unescape(text.decode("utf-8", "replace"))
+        out[cell.group(1).decode()] = "=" + _unescape(text)
     return out
 
 
@@ -260,11 +269,11 @@ def package(sheets: list[tuple[str, Sheet]], styles: bytes | None, strings: byte
 
 # Built-in number formats that calamine converts to dates, times or durations.
 _DATE_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59), *range(71, 82)])
-_QUOTED = re.compile(r'"[^"]*"|\\.|\[(?![hms]+\])[^\]]*\]', re.I)
+_QUOTED = r'(?i)"[^"]*"|\\.|\[(?![hms]+\])[^\]]*\]'  # compiled on first use: the rare path
 
 
 def _is_date_format(code: str) -> bool:
-    plain_code = _QUOTED.sub("", code)
+    plain_code = re.sub(_QUOTED, "", code)
     if plain_code.strip().lower() in ("general", "@", ""):
         return False
     return re.search(r"[ymdhsegYMDHSEG]", plain_code) is not None

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from xltools import xmlsafe
@@ -32,23 +31,27 @@ MAX_CELLS = 2_000_000
 SAFE_SERIALS = (0.0, 2_958_465.999)
 DATE_RANGE = "日期或时间超出 Excel 的范围"
 _ERRORS = frozenset(["#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA"])
-_REF = re.compile(r"([A-Za-z]+)([0-9]+)")
-_ROW = re.compile(r"[A-Za-z]*([0-9]+)")
-_RUST_FLOAT = re.compile(r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity|nan)", re.I)
+# Patterns as text: compiled on first use by re's own cache (the rewrite is the rare path; importing stays cheap).
+_REF = r"([A-Za-z]+)([0-9]+)"
+_ROW = r"[A-Za-z]*([0-9]+)"
+_RUST_FLOAT = r"(?i)[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity|nan)"
 _HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
          '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
 _TAIL = "</sheetData></worksheet>"
 _FAR = 1 << 40  # an address too long to be real: surely beyond any bound
 
 
-@dataclass
 class Sheet:
     """One sheet as calamine gets it, the formulas typed into its cells, and the cells turned into text
     (0-based (row, column) -> (what was there, why))."""
 
-    xml: bytes
-    formulas: dict[str, str] | None  # None: not looked for yet (the fast path finds them when asked)
-    flagged: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
+    __slots__ = ("flagged", "formulas", "xml")
+
+    def __init__(self, xml: bytes, formulas: dict[str, str] | None,
+                 flagged: dict[tuple[int, int], tuple[str, str]] | None = None) -> None:
+        self.xml = xml
+        self.formulas = formulas  # None: not looked for yet (the fast path finds them when asked)
+        self.flagged = flagged or {}
 
 
 def too_large(sheet: str, rows: int, cols: int, far: str) -> UnreadableError:
@@ -60,7 +63,7 @@ def too_large(sheet: str, rows: int, cols: int, far: str) -> UnreadableError:
 
 def _ref(text: str) -> tuple[int, int] | None:
     """0-based (row, column) of an A1 reference as calamine parses one (letters then digits, any case)."""
-    m = _REF.fullmatch(text)
+    m = re.fullmatch(_REF, text)
     if m is None:
         return None
     letters, digits = m.groups()
@@ -138,7 +141,7 @@ class _Rewriter:
         elif tag == "row":
             ref = attrs.get("r")
             if ref is not None:
-                m = _ROW.fullmatch(ref)
+                m = re.fullmatch(_ROW, ref)
                 if m is None or not int(m.group(1)[:11]):
                     raise self.damaged(f"行号“{ref[:20]}”无效")
                 self.row = int(m.group(1)[:11]) - 1
@@ -224,7 +227,7 @@ class _Rewriter:
     def neutral(self, t: str | None, s: str | None, text: str) -> tuple[bool, str]:
         """(whether the value becomes text, the reason to report) for a value calamine may fail to convert."""
         if t in (None, "n"):
-            if not _RUST_FLOAT.fullmatch(text):
+            if not re.fullmatch(_RUST_FLOAT, text):
                 return True, NOT_A_NUMBER
             x = float(text)
             if not math.isfinite(x) or abs(x) > EXCEL_MAX:

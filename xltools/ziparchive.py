@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import io
 import struct
-import zipfile
 import zlib
-from typing import NamedTuple
 
 _EOCD, _CENTRAL, _LOCAL = b"PK\x05\x06", b"PK\x01\x02", b"PK\x03\x04"
 _EOCD_FMT, _CENTRAL_FMT, _LOCAL_FMT = "<4s4H2LH", "<4s6H3L5H2L", "<4s5H3L2H"
 _UTF8 = 0x800
+_STORED, _DEFLATED = 0, 8
 
 
 class ZipDamage(Exception):
@@ -30,17 +29,15 @@ class ZipDamage(Exception):
         self.kind = kind
 
 
-class Entry(NamedTuple):
-    """One member as the central directory lists it."""
+class Entry:
+    """One member as the central directory lists it (``offset``: of its local header, from the start)."""
 
-    filename: str
-    raw_name: bytes
-    flags: int
-    method: int
-    crc: int
-    compress_size: int
-    file_size: int
-    offset: int  # of its local header, from the start of the data
+    __slots__ = ("compress_size", "crc", "file_size", "filename", "flags", "method", "offset", "raw_name")
+
+    def __init__(self, filename: str, raw_name: bytes, flags: int, method: int, crc: int, compress_size: int,
+                 file_size: int, offset: int) -> None:
+        self.filename, self.raw_name, self.flags, self.method = filename, raw_name, flags, method
+        self.crc, self.compress_size, self.file_size, self.offset = crc, compress_size, file_size, offset
 
 
 def directory(data: bytes) -> list[Entry]:
@@ -68,6 +65,8 @@ def directory(data: bytes) -> list[Entry]:
 
 
 def _by_zipfile(data: bytes) -> list[Entry]:
+    import zipfile
+
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:  # header offsets come out absolute
             return [Entry(i.filename, i.orig_filename.encode("utf-8" if i.flag_bits & _UTF8 else "cp437"),
@@ -81,7 +80,7 @@ def read(data: bytes, entry: Entry) -> bytes:
     """The member's bytes, checked as the module says."""
     if entry.flags & 0x1:
         raise ZipDamage("encrypted")
-    if entry.method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or entry.flags & 0x60:  # patched, strong
+    if entry.method not in (_STORED, _DEFLATED) or entry.flags & 0x60:  # patched, strong
         raise ZipDamage("method")
     at = entry.offset
     if at < 0 or at + 30 > len(data) or data[at:at + 4] != _LOCAL:
@@ -93,7 +92,7 @@ def read(data: bytes, entry: Entry) -> bytes:
     packed = data[start:start + entry.compress_size]
     if len(packed) != entry.compress_size:
         raise ZipDamage("damaged")
-    if entry.method == zipfile.ZIP_STORED:
+    if entry.method == _STORED:
         content = packed
     else:
         try:
