@@ -57,12 +57,12 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
             size = os.fstat(f.fileno()).st_size
             if size > MAX_FILE_BYTES:
                 raise UnreadableError(f"文件过大（{size // (1024 * 1024)} MB），不像是一张申报表。")
-            data = f.read(MAX_FILE_BYTES + 1)
+            data = f.read(size + 1 if size else MAX_FILE_BYTES + 1)  # +1: a file that grew while read is seen
     except OSError as exc:
         raise UnreadableError(f"文件无法打开：{read_reason(exc)}。") from exc
     except ValueError as exc:  # a path the OS cannot even take (a NUL byte in it)
         raise UnreadableError("文件无法打开：文件路径无效。") from exc
-    if len(data) > MAX_FILE_BYTES:  # it grew while being read
+    if len(data) > MAX_FILE_BYTES:  # it grew while being read (or fstat knew no size: a pipe)
         raise UnreadableError("文件过大，不像是一张申报表。")
     if not data:
         raise UnreadableError("文件为空（0 字节），不是 Excel 工作簿。请重新保存后再报送。")
