@@ -37,17 +37,22 @@ CODES: dict[str, Severity] = {
     "target-vague": WARNING,
     # The framework a form was made with differs from the one it is checked against (same id, other content).
     "framework-changed": WARNING,
+    # A cell holds a value Excel cannot (text over 32,767 characters, a number beyond ±9.99E+307); money and date
+    # cells report theirs as amount-invalid and date-invalid.
+    "value-out-of-range": ERROR,
     "duplicate-submission": WARNING,
     "unit-not-returned": WARNING,
     "unit-over-ceiling": WARNING,
     "prior-budget-mismatch": WARNING,
+    "resubmission-undecided": WARNING,
+    "unit-not-listed": WARNING,
     # Consolidation: a bureau-wide table failed its schema (see xltools.consolidate).
     "schema-invalid": ERROR,
 }
 
 # Codes only a consolidation emits: they need the whole batch (or the bureau's lists), never a single form.
 BATCH_CODES = frozenset({"duplicate-submission", "unit-not-returned", "unit-over-ceiling", "prior-budget-mismatch",
-                         "schema-invalid"})
+                         "resubmission-undecided", "unit-not-listed", "schema-invalid"})
 
 # Short Chinese names of the rules, for the results sheet and reports.
 CODE_TITLES: dict[str, str] = {
@@ -72,10 +77,13 @@ CODE_TITLES: dict[str, str] = {
     "target-percent-over-100": "百分比超过100",
     "target-vague": "目标值不可衡量",
     "framework-changed": "指标体系有变",
+    "value-out-of-range": "超出 Excel 范围",
     "duplicate-submission": "重复报送",
     "unit-not-returned": "单位未报送",
     "unit-over-ceiling": "超过单位控制数",
     "prior-budget-mismatch": "上年预算额与上年汇总不符",
+    "resubmission-undecided": "无法判断计入哪一份",
+    "unit-not-listed": "单位不在清单中",
     "schema-invalid": "汇总表校验失败",
 }
 
@@ -103,6 +111,7 @@ CODE_ADVICE: dict[str, str] = {
     "target-no-operator": "请在数值前加上 ≥、≤ 或 =。",
     "target-percent-over-100": "请核对数值；如确为增长类指标，请在三级指标名称中写明（如“…增长率”）。",
     "target-vague": "请改为比较符加具体数值，或规范用语。",
+    "value-out-of-range": "请删改为正常的文字或数字后再报送。",
 }
 
 KEYS = ("file", "sheet", "cell", "code", "severity", "message")
