@@ -156,7 +156,7 @@ _AMOUNTS_NOT_NUMBERS = 'OR(COUNTA({subprojects.amount})>COUNT({subprojects.amoun
 _V1 = {b.field.key: b for b in BLOCKS_V1 if isinstance(b, Line)}
 _V1_PAIRS = [b for b in BLOCKS_V1 if isinstance(b, Pair)]
 BLOCKS_V3: tuple[Block, ...] = (
-    StatusLine("status", lines=3),
+    StatusLine("status", lines=3, reads_results=True),
     *(_V1[key] for key in ("unit", "project", "project_type", "category")),
     _V1_PAIRS[0],  # 开始时间, 结束时间
     *(_stacked(key, 66) for key in ("overview", "basis", "necessity", "measures")),

@@ -208,6 +208,9 @@ class StatusLine:
 
     key: str
     lines: int = 1
+    # The line gives a program's result once 校验结果 holds one (version 3 on); before, it counted the live checks
+    # only, so the program's summary says which verdict is which (xltools.results.summary_line).
+    reads_results: bool = False
     row: int = 0
     last_col: int = 0
 
