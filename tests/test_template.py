@@ -143,18 +143,16 @@ def test_rows_beyond_visible_are_hidden_and_long_text_rows_grow(form: Worksheet,
     assert attributes[3] == {"r": "3", "ht": "50", "customHeight": "1"}  # the status line: three lines, fixed
 
 
-def test_hidden_columns_fit_growing_rows_to_merged_text(form: Worksheet) -> None:
-    """Excel fits a row's height to its unmerged cells only: a hidden column as wide as each merged input
-    repeats its text (J: the long texts, A:D; K: the sub-project names, B:C), outside the print area."""
-    assert (form.column_dimensions["J"].hidden, form.column_dimensions["K"].hidden) == (True, True)
-    assert form.column_dimensions["J"].width == sum(spec.COLUMN_WIDTHS)
-    assert form.column_dimensions["K"].width == spec.COLUMN_WIDTHS[1] + spec.COLUMN_WIDTHS[2]
-    assert form["J10"].value == '=A10&""' and form["J122"].value == '=A122&""'
-    assert form["K22"].value == '=B22&""' and form["K51"].value == '=B51&""'
-    assert form["J10"].alignment.wrap_text and form["J10"].protection.locked
+def test_a_hidden_column_fits_long_text_rows_to_their_merged_text(form: Worksheet) -> None:
+    """Excel fits a row's height to its unmerged cells only: a hidden column right of the form, as wide as the
+    form, repeats each long text (T(): the text, nothing else), outside the print area."""
+    assert form.column_dimensions["E"].hidden is True
+    assert form.column_dimensions["E"].width == sum(spec.COLUMN_WIDTHS)
+    assert form["E10"].value == "=T(A10)" and form["E122"].value == "=T(A122)"
+    assert form["E10"].alignment.wrap_text and form["E10"].protection.locked
     helpers = {c.coordinate for row in form.iter_rows(min_col=5) for c in row if c.value is not None}
-    assert helpers == {f"J{FORM.fields[k].row}" for k in FORM.fields if FORM.fields[k].row in FORM.growing} | {
-        f"K{r}" for r in FORM.tables["subprojects"].rows}
+    long_rows = [f.row for f in FORM.fields.values() if f.kind == spec.LONG]
+    assert helpers == {f"E{r}" for r in long_rows} and len(helpers) == 8
 
 
 def _dvs(ws: Worksheet) -> dict[str, tuple[str | None, str | None, str | None, str | None, str | None]]:

@@ -225,7 +225,11 @@ def _anchor(sizes: dict[int, int], default: int, start: int, offset: int, extent
     def size(i: int) -> int:
         return sizes.get(i, default)
 
-    while size(start) and offset >= size(start):
+    # A hidden column (or row) takes no room: the object starts in the first visible one (the form's hidden fit
+    # columns sit right of it, where the buttons go).
+    for _ in range(16384):
+        if size(start) and offset < size(start):
+            break
         offset -= size(start)
         start += 1
     absolute = sum(size(i) for i in range(start)) + offset

@@ -211,33 +211,32 @@ def _heading(ws: Worksheet, form: spec.FormSpec, year: int) -> None:
     ws.row_dimensions[spec.YEAR_ROW].height = ROW_HEIGHT
 
 
-# Hidden columns that fit growing rows to merged text, this many columns right of the form: clear of the .xlsm's
-# buttons (which sit just right of the form), never printed.
-FIT_COLUMN_GAP = 6
+# Hidden columns that fit growing rows to merged text, right after the form's own (FIT_COLUMN_GAP more to the right):
+# never printed; the .xlsm's buttons start in the first visible column after them. Kept next to the form, because
+# every column up to the last one used widens what a reader of a returned form materialises.
+FIT_COLUMN_GAP = 0
 
 
 def _fit_columns(ws: Worksheet, form: spec.FormSpec) -> None:
-    """Spreadsheet programs that fit a row's height to its text skip merged cells (Excel does). For every merged
-    input on a growing row, a hidden column as wide as the merge repeats its text, wrapped in the same font: the row
-    then fits to that copy. Not read by anyone; outside the print area."""
+    """Spreadsheet programs that fit a row's height to its text skip merged cells (Excel does). For every long text
+    (a Stack's value, merged across the form), a hidden column as wide as the merge repeats its text, wrapped in the
+    same font: the row then fits to that copy. Not read by anyone; outside the print area. The tables' growing rows
+    need none where the long texts are (三级指标, 指标目标值: single cells); a sub-project name, merged over two
+    columns and short, has none: every helper cell is one more cell a reader of a returned form materialises."""
     ncols = len(form.widths)
     spans: list[tuple[str, int, int, Alignment]] = []
     for block in form.blocks:
         if isinstance(block, spec.Stack):
             spans.append((block.field.cell, block.field.first_col, block.field.last_col, TOP_LEFT))
-        elif isinstance(block, spec.TableBlock) and block.grow:
-            t = block.table
-            spans.extend((f"{c.letter}{r}", c.first_col, c.last_col, LEFT)
-                         for c in t.input_columns if c.last_col and c.last_col > c.first_col for r in t.rows)
     columns: dict[tuple[int, int], str] = {}
     for cell, first, last, align in spans:
         if (first, last) not in columns:
-            letter = get_column_letter(ncols + FIT_COLUMN_GAP + len(columns))
+            letter = get_column_letter(ncols + 1 + FIT_COLUMN_GAP + len(columns))
             columns[(first, last)] = letter
             ws.column_dimensions[letter].width = sum(form.widths[first - 1:last])
             ws.column_dimensions[letter].hidden = True
         helper = f"{columns[(first, last)]}{''.join(ch for ch in cell if ch.isdigit())}"
-        ws[helper] = f'={cell}&""'
+        ws[helper] = f"=T({cell})"  # the text, "" for anything else (T, not &"": no entity for a reader to decode)
         style(ws, helper, align=align, border=False)
 
 
