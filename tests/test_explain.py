@@ -99,3 +99,11 @@ def test_check_cells_name_live_counts() -> None:
     """A check cell's {#code} is that rule's live count, the same number the explanation list shows."""
     row = live.LIVE_CODES.index("subtotal-mismatch") + 1
     assert live.resolve_counts("{#subtotal-mismatch}>0") == f"INDEX({live.COUNTS_NAME},{row})>0"
+
+
+def test_the_readme_shows_the_pictures_of_the_form_explaining_itself() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for name in ("half-filled", "live-checks", "explanations", "annotated", "annotated-results"):
+        assert f"](docs/{name}.png)" in readme, name
+        png = Path(__file__).resolve().parent.parent / "docs" / f"{name}.png"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
