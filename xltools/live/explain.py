@@ -71,14 +71,14 @@ def explain(lay: Layout, codes: Sequence[str], words: Mapping[str, tuple[str, st
                             f'VALUE(MID({first},2,9))*1000+(CODE({first})-64)*20+{i})')
     n = len(codes)
     key_range = lay.span("x_key", 1, n)
+    sources = {"title": lay.span("x_title", 1, n), "advice": lay.span("x_advice", 1, n),
+               "cells": lay.span("x_cells", 1, n), "code": lay.span("x_code", 1, n),
+               "count": lay.on_meta(f"${COUNT_COL}$1:${COUNT_COL}${n}")}
     rows = []
     for k in range(1, n + 1):
         order, pick = lay.at("x_order", k), lay.at("x_pick", k)
         lay.put("x_order", k, f'IF(COUNT({key_range})>={k},SMALL({key_range},{k}),"")')
         lay.put("x_pick", k, f'IF(OR({RESULTS_WRITTEN_NAME}=1,{order}=""),"",MATCH({order},{key_range},0))')
-        sources = {"title": lay.span("x_title", 1, n), "advice": lay.span("x_advice", 1, n),
-                   "cells": lay.span("x_cells", 1, n), "code": lay.span("x_code", 1, n),
-                   "count": lay.on_meta(f"${COUNT_COL}$1:${COUNT_COL}${n}")}
         rows.append({col: f'=IF({lay.full(pick)}="","",INDEX({_from_outside(lay, sources[col])},'
                           f'{lay.full(pick)}))' for col in LIST_COLUMNS})
     # The first problem for the status line: its cell, and "D14（当年预算超过总预算）" (empty while none is found).

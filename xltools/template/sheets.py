@@ -81,9 +81,10 @@ def results_sheet(ws: Worksheet, password: str) -> None:
     protect(ws, password, RESULTS_PROTECTION)
 
 
-# The explanation list's columns: key (xltools.live.LIST_COLUMNS), header, width.
-EXPLAIN_COLUMNS = (("title", "问题", 20.0), ("advice", "怎样改", 58.0), ("cells", f"申报表单元格（前 {live.FIRST_CELLS} 个）", 22.0),
-                   ("count", "处数", 7.0), ("code", "规则代码", 24.0))
+# The explanation list's columns: key (xltools.live.LIST_COLUMNS), header ({sheet}: the form sheet's name), width.
+EXPLAIN_COLUMNS = (("title", "问题", 20.0), ("advice", "怎样改", 58.0),
+                   ("cells", f"{{sheet}}单元格（前 {live.FIRST_CELLS} 个）", 22.0), ("count", "处数", 7.0),
+                   ("code", "规则代码", 24.0))
 EXPLAIN_TITLE = "表内自查说明"
 EXPLAIN_HEADER_ROW = 3
 EXPLAIN_ROW_HEIGHT = 30.0  # two lines of advice: formula results never make a row grow
@@ -103,7 +104,7 @@ def explain_sheet(ws: Worksheet, checks: live.Layout, password: str) -> None:
     for i, (_key, header, width) in enumerate(EXPLAIN_COLUMNS, start=1):
         letter = get_column_letter(i)
         ws.column_dimensions[letter].width = width
-        ws[f"{letter}{EXPLAIN_HEADER_ROW}"] = header
+        ws[f"{letter}{EXPLAIN_HEADER_ROW}"] = header.format(sheet=checks.form.sheet)
         style(ws, f"{letter}{EXPLAIN_HEADER_ROW}", font=LABEL_FONT, fill=LABEL_FILL, align=CENTER)
     first = EXPLAIN_HEADER_ROW + 1
     for row, formulas in enumerate(checks.listed, start=first):
