@@ -141,24 +141,19 @@ def _publish(staging: Path, out: Path) -> None:
 
 def write_templates(folder: Path, units_csv: str | Path | None, year: int | None, password: str | None) -> list[Path]:
     """The template and its .xlsm twin (one pair per unit with ``units_csv``), as ``xltools template`` writes."""
-    from xltools.template import TemplateError, write_template, write_unit_templates
-    from xltools.xlsm import build_macro_workbook
+    from xltools.data import DEFAULT_FRAMEWORK
+    from xltools.distribute import write_forms
+    from xltools.template import TemplateError
 
     year = year or spec.DEFAULT_YEAR
     password = spec.DEFAULT_PASSWORD if password is None else password
     try:
-        books = (write_unit_templates(units_csv, folder, year, password) if units_csv is not None
-                 else [write_template(folder, year, password)])
-        written = []
-        for book in books:
-            macro = book.with_suffix(".xlsm")
-            build_macro_workbook(book, macro)
-            written += [book, macro]
+        forms = write_forms(folder, year, password, DEFAULT_FRAMEWORK, units_csv)
     except TemplateError as exc:
         raise BundleError(str(exc)) from exc
-    except FileNotFoundError as exc:
-        raise BundleError(f"找不到按钮宏源码 {exc.filename}（xltools 安装不完整，请重新安装）。") from exc
-    return written
+    if forms.missing_macro is not None:
+        raise BundleError(f"找不到按钮宏源码 {forms.missing_macro}（xltools 安装不完整，请重新安装）。")
+    return forms.files
 
 
 # -- xltools' own wheel ------------------------------------------------------------------------------------------

@@ -135,9 +135,9 @@ def template(year: int | None, out_dir: Path, password: str | None, units_csv: P
     """生成申报表模板：绩效目标申报表.xlsx，及带“一键校验”按钮的 .xlsm。"""
     from xltools import spec
     from xltools.data import FrameworkFileError, resolve_framework
-    from xltools.template import TemplateError, write_template, write_unit_templates
+    from xltools.distribute import write_forms
+    from xltools.template import TemplateError
     from xltools.units import UnitsFileError
-    from xltools.xlsm import build_macro_workbook
 
     year = year or next_year()
     password = spec.DEFAULT_PASSWORD if password is None else password
@@ -146,26 +146,15 @@ def template(year: int | None, out_dir: Path, password: str | None, units_csv: P
     except FrameworkFileError as exc:
         raise click.BadParameter(str(exc), param_hint="--framework") from exc
     try:
-        if units_csv is not None:
-            paths = write_unit_templates(units_csv, out_dir, year, password, framework)
-        else:
-            paths = [write_template(out_dir, year, password, framework=framework)]
+        # The macro twin has the same form from the same spec, plus the xlwings button (not for WPS).
+        forms = write_forms(out_dir, year, password, framework, units_csv, written=lambda p: click.echo(str(p)))
     except UnitsFileError as exc:
         raise click.BadParameter(str(exc), param_hint="--units") from exc
     except TemplateError as exc:
         raise SetupError(str(exc)) from exc
-    for path in paths:
-        click.echo(str(path))
-        # The macro twin has the same form from the same spec, plus the xlwings button (not for WPS).
-        macro = path.with_suffix(".xlsm")
-        try:
-            build_macro_workbook(path, macro)
-        except FileNotFoundError as exc:
-            # The button's VBA source comes from macros/ (a checkout) or <prefix>/share/xltools/macros (a wheel).
-            click.echo(f"未生成 .xlsm：找不到按钮宏源码 {exc.filename}（xltools 安装不完整，请重新安装）。", err=True)
-            continue
-        click.echo(str(macro))
-    click.echo(f"已生成 {len(paths)} 份模板（{year} 年，指标体系 {framework.id}），每份含 .xlsx 与带按钮的 .xlsm。",
+    if forms.missing_macro is not None:
+        click.echo(f"未生成 .xlsm：找不到按钮宏源码 {forms.missing_macro}（xltools 安装不完整，请重新安装）。", err=True)
+    click.echo(f"已生成 {len(forms.books)} 份模板（{year} 年，指标体系 {framework.id}），每份含 .xlsx 与带按钮的 .xlsm。",
                err=True)
 
 
@@ -344,6 +333,26 @@ def bundle(out_dir: Path, python: str | None, units_csv: Path | None, year: int 
     click.echo(str(made.folder))
     click.echo(f"已生成安装包：Python {made.python}（Windows 64 位），{len(made.wheels)} 个安装包，"
                f"{len(made.templates)} 个模板文件。把整个文件夹拷到员工电脑，双击其中的 安装.bat。", err=True)
+
+
+@_command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              metavar="文件夹", show_default=True, help="写出 xltools.xlam 的文件夹。")
+@click.option("--staff", is_flag=True, help="员工版：功能区只有“填报”一组（一键校验、清除标记）；默认另有“局里”一组。")
+def addin(out_dir: Path, staff: bool) -> None:
+    """生成 Excel 加载项 xltools.xlam：功能区“绩效目标”选项卡，对当前打开的工作簿校验，局里的一轮申报也都在其中。"""
+    from xltools.addin.xlam import build_addin
+    from xltools.atomic import os_reason
+
+    try:
+        made = build_addin(out_dir, bureau=not staff)
+    except FileNotFoundError as exc:
+        raise SetupError(f"找不到加载项的宏源码 {exc.filename}（xltools 安装不完整，请重新安装）。") from exc
+    except OSError as exc:
+        raise SetupError(f"写出加载项失败：{os_reason(exc)}（{out_dir}）。") from exc
+    click.echo(str(made.path))
+    click.echo(f"已生成加载项（功能区：{'填报' if staff else '填报、局里'}）。安装：运行 xltools bundle 生成的安装包中的 安装.bat，"
+               r"或把它复制到 %APPDATA%\Microsoft\Excel\XLSTART 后重新打开 Excel。", err=True)
 
 
 def _format_report(report: Report) -> str:
