@@ -77,7 +77,7 @@ def require_form(book: Any, title: str) -> None:
     names = [s.name for s in book.sheets]
     if spec.META_SHEET not in names and spec.FORM_SHEET not in names:
         raise ButtonError(f"当前工作簿“{book.name}”不是《{spec.TITLE}》（没有模板标识），没有写入任何内容。"
-                          f"请打开要校验的申报表，再点“{title}”。")
+                          f"请打开申报表，再点“{title}”。")
 
 
 # -- the check -------------------------------------------------------------------------------------------------
