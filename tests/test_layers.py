@@ -20,8 +20,8 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("spec", "targets", "workbook", "units", "discover", "vba"),  # the form described; files and texts read
     ("model", "live", "results"),  # a form as data; formulas inside the template; the 校验结果 rows
     ("reader", "rules", "template", "fill", "xlsm"),  # reading, checking, writing a form
-    ("engine", "bundle"),  # reader + rules; the staff install
-    ("inputs", "annotate", "excel", "consolidate"),  # what the engine is used for
+    ("engine", "distribute"),  # reader + rules; a round's templates (.xlsx and .xlsm)
+    ("inputs", "annotate", "excel", "consolidate", "addin", "bundle"),  # what the engine is used for; the installs
     ("cli", "clitext"),  # the command line on top
 )
 # Third-party libraries the brief confines to one edge of the package.

@@ -311,9 +311,11 @@ def _require(feature: str, modules: tuple[str, ...]) -> None:
 @click.option("--password", default=None, metavar="密码", help="模板的保护密码（默认见 README）。")
 @click.option("--wheels", "wheels_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               metavar="文件夹", help="只从此文件夹取安装包（不联网，pip --no-index --find-links）。")
+@click.option("--bureau", is_flag=True,
+              help="局里用的安装文件夹：另含汇总用的 pandas、pandera、pyarrow，加载项有“局里”一组按钮。")
 def bundle(out_dir: Path, python: str | None, units_csv: Path | None, year: int | None, password: str | None,
-           wheels_dir: Path | None) -> None:
-    """为员工电脑生成安装文件夹：Windows 安装包、安装.bat、卸载.bat、说明.txt 和模板。"""
+           wheels_dir: Path | None, bureau: bool) -> None:
+    """为员工电脑（或 --bureau：局里）生成安装文件夹：Windows 安装包、Excel 加载项、安装.bat、卸载.bat、说明.txt 和模板。"""
     from xltools import extras
 
     _require("生成安装包", extras.BUNDLE)
@@ -323,7 +325,8 @@ def bundle(out_dir: Path, python: str | None, units_csv: Path | None, year: int 
 
     try:
         made = write_bundle(out_dir, python=python or DEFAULT_PYTHON, units_csv=units_csv, year=year or next_year(),
-                            password=password, find_links=wheels_dir, log=lambda line: click.echo(line, err=True))
+                            password=password, find_links=wheels_dir, log=lambda line: click.echo(line, err=True),
+                            bureau=bureau)
     except UnitsFileError as exc:
         raise click.BadParameter(str(exc), param_hint="--units") from exc
     except (BundleError, OutputError) as exc:
@@ -331,8 +334,9 @@ def bundle(out_dir: Path, python: str | None, units_csv: Path | None, year: int 
     except OSError as exc:
         raise SetupError(f"写出安装包失败：{os_reason(exc)}（{out_dir}）。") from exc
     click.echo(str(made.folder))
-    click.echo(f"已生成安装包：Python {made.python}（Windows 64 位），{len(made.wheels)} 个安装包，"
-               f"{len(made.templates)} 个模板文件。把整个文件夹拷到员工电脑，双击其中的 安装.bat。", err=True)
+    click.echo(f"已生成{'局里用的' if bureau else ''}安装包：Python {made.python}（Windows 64 位），{len(made.wheels)} 个安装包，"
+               f"加载项 {made.addin.name}，{len(made.templates)} 个模板文件。"
+               f"把整个文件夹拷到{'局里的电脑' if bureau else '员工电脑'}，关闭 Excel，双击其中的 安装.bat。", err=True)
 
 
 @_command()
