@@ -6,6 +6,7 @@ and LibreOffice opening it."""
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import re
 import struct
@@ -17,7 +18,6 @@ from xml.etree import ElementTree as ET
 
 import olefile
 import pytest
-import xlwings
 from click.testing import CliRunner
 from oletools.olevba import VBA_Parser
 from python_calamine import CalamineWorkbook
@@ -28,7 +28,9 @@ from xltools.addin import launch, ribbon, xlam
 from xltools.cli import main
 from xltools.vba import ovba
 
-XLWINGS = Path(xlwings.__file__).parent
+# Found, not imported: importing xlwings here, before the remote-engine tests set their licence key, would turn
+# its PRO parts off for the whole session.
+XLWINGS = Path(str(importlib.util.find_spec("xlwings").origin)).parent  # type: ignore[union-attr]
 XLWINGS_ADDIN = XLWINGS / "addin" / "xlwings.xlam"
 QUICKSTART_ADDIN = XLWINGS / "quickstart_addin_ribbon.xlam"
 REFERENCES = (XLWINGS_ADDIN, QUICKSTART_ADDIN)
