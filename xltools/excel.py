@@ -11,8 +11,12 @@ Only xlwings operations that desktop Excel and xlwings' remote engine both suppo
 writing ``value``, ``clear_contents``, ``activate``, ``app.alert``), so tests can drive the buttons through
 ``xw.Book(json=...)``.
 
-This module imports xlwings only inside the buttons (and only when no book is passed in), and never pandas or
-pandera, so importing it is cheap. Note that xlwings itself imports pandas and numpy when they are installed in
+The add-in's ribbon (:mod:`xltools.addin`) runs the same work on the active workbook: :func:`check_book`,
+:func:`clear_book` (with :func:`require_form` first, as the active workbook may be anything) and reaches Excel with
+:func:`connect`.
+
+This module imports xlwings only inside the buttons (and only when no book is passed in) and in :func:`connect`, and
+never pandas or pandera, so importing it is cheap. Note that xlwings itself imports pandas and numpy when they are installed in
 the interpreter RunPython starts (see docs/excel-button.md).
 """
 
