@@ -29,29 +29,29 @@ Private Const PYTHON_SWITCHES As String = " -I -B -m xltools.addin "
 Private Const MB_ICONWARNING As Long = &H30
 
 Public Sub Launch(ByVal action As String, ByVal title As String)
-    Dim shell As Object, fso As Object
+    Dim wsh As Object, fso As Object
     Dim python As String, folder As String, token As String, request As String, reply As String
-    Dim previous As String, code As Long
+    Dim previous As String, status As Long
     On Error GoTo Failed
-    Set shell = CreateObject("WScript.Shell")
+    Set wsh = CreateObject("WScript.Shell")
     Set fso = CreateObject("Scripting.FileSystemObject")
-    python = InterpreterPath(shell, fso)
+    python = InterpreterPath(wsh, fso)
     If Not fso.FileExists(python) Then
         Say "找不到 xltools 使用的 Python：" & python & vbCrLf & vbCrLf & _
-            "请运行安装包中的“安装.bat”。自行安装 Python 的，请在设置文件 " & SettingsPath(shell) & _
+            "请运行安装包中的“安装.bat”。自行安装 Python 的，请在设置文件 " & SettingsPath(wsh) & _
             " 中写一行 interpreter=pythonw.exe 的完整路径。", title
         Exit Sub
     End If
-    folder = RunFolder(shell, fso)
+    folder = RunFolder(wsh, fso)
     token = NewToken()
     request = folder & "\" & token & ".req"
     reply = folder & "\" & token & ".out"
     WriteRequest fso, request, action
-    previous = shell.CurrentDirectory
-    shell.CurrentDirectory = fso.GetParentFolderName(python)
-    code = shell.Run(Chr(34) & python & Chr(34) & PYTHON_SWITCHES & token, 0, True)
-    shell.CurrentDirectory = previous
-    If code <> 0 Then ShowReply fso, reply, code, title
+    previous = wsh.CurrentDirectory
+    wsh.CurrentDirectory = fso.GetParentFolderName(python)
+    status = wsh.Run(Chr(34) & python & Chr(34) & PYTHON_SWITCHES & token, 0, True)
+    wsh.CurrentDirectory = previous
+    If status <> 0 Then ShowReply fso, reply, status, title
     RemoveFile fso, request
     RemoveFile fso, reply
     Exit Sub
@@ -59,41 +59,41 @@ Failed:
     Dim problem As String
     problem = Err.Description
     On Error Resume Next
-    If previous <> "" Then shell.CurrentDirectory = previous
+    If previous <> "" Then wsh.CurrentDirectory = previous
     Say "xltools 加载项未能运行：" & problem & vbCrLf & "请把本提示截图发给下发本加载项的部门。", title
 End Sub
 
 ' The interpreter: the settings file's interpreter= line, else the one the install made. Nothing else is read.
-Private Function InterpreterPath(shell As Object, fso As Object) As String
+Private Function InterpreterPath(wsh As Object, fso As Object) As String
     Dim configured As String
-    configured = SettingValue(shell, fso, INTERPRETER_KEY)
+    configured = SettingValue(wsh, fso, INTERPRETER_KEY)
     If configured = "" Then configured = DEFAULT_INTERPRETER
-    InterpreterPath = shell.ExpandEnvironmentStrings(configured)
+    InterpreterPath = wsh.ExpandEnvironmentStrings(configured)
 End Function
 
-Private Function SettingsPath(shell As Object) As String
-    SettingsPath = shell.ExpandEnvironmentStrings(HOME_FOLDER) & "\" & SETTINGS_NAME
+Private Function SettingsPath(wsh As Object) As String
+    SettingsPath = wsh.ExpandEnvironmentStrings(HOME_FOLDER) & "\" & SETTINGS_NAME
 End Function
 
 ' One "key=value" line of the user's settings file (UTF-16, as xltools writes it); "" when absent.
-Private Function SettingValue(shell As Object, fso As Object, ByVal key As String) As String
-    Dim path As String, stream As Object, line As String, at As Long
-    path = SettingsPath(shell)
+Private Function SettingValue(wsh As Object, fso As Object, ByVal key As String) As String
+    Dim path As String, stream As Object, entry As String, at As Long
+    path = SettingsPath(wsh)
     If Not fso.FileExists(path) Then Exit Function
     Set stream = fso.OpenTextFile(path, 1, False, -1)
     Do While Not stream.AtEndOfStream
-        line = stream.ReadLine
-        at = InStr(line, "=")
+        entry = stream.ReadLine
+        at = InStr(entry, "=")
         If at > 1 Then
-            If LCase$(Trim$(Left$(line, at - 1))) = key Then SettingValue = Trim$(Mid$(line, at + 1))
+            If LCase$(Trim$(Left$(entry, at - 1))) = key Then SettingValue = Trim$(Mid$(entry, at + 1))
         End If
     Loop
     stream.Close
 End Function
 
-Private Function RunFolder(shell As Object, fso As Object) As String
+Private Function RunFolder(wsh As Object, fso As Object) As String
     Dim home As String
-    home = shell.ExpandEnvironmentStrings(HOME_FOLDER)
+    home = wsh.ExpandEnvironmentStrings(HOME_FOLDER)
     If Not fso.FolderExists(home) Then fso.CreateFolder home
     RunFolder = home & "\run"
     If Not fso.FolderExists(RunFolder) Then fso.CreateFolder RunFolder
@@ -121,18 +121,18 @@ Private Sub WriteRequest(fso As Object, ByVal path As String, ByVal action As St
 End Sub
 
 ' Python failed before it could speak in Excel: show what it wrote (UTF-16), or say that it did not start.
-Private Sub ShowReply(fso As Object, ByVal path As String, ByVal code As Long, ByVal title As String)
-    Dim stream As Object, text As String
+Private Sub ShowReply(fso As Object, ByVal path As String, ByVal status As Long, ByVal title As String)
+    Dim stream As Object, message As String
     If fso.FileExists(path) Then
         Set stream = fso.OpenTextFile(path, 1, False, -1)
-        If Not stream.AtEndOfStream Then text = stream.ReadAll
+        If Not stream.AtEndOfStream Then message = stream.ReadAll
         stream.Close
     End If
-    If text = "" Then
-        text = "xltools 未能运行（Python 退出码 " & CStr(code) & "）。" & vbCrLf & _
+    If message = "" Then
+        message = "xltools 未能运行（Python 退出码 " & CStr(status) & "）。" & vbCrLf & _
             "请重新运行安装包中的“安装.bat”；仍不成功，请把本提示截图发给下发本加载项的部门。"
     End If
-    Say text, title
+    Say message, title
 End Sub
 
 Private Sub RemoveFile(fso As Object, ByVal path As String)
@@ -141,8 +141,8 @@ Private Sub RemoveFile(fso As Object, ByVal path As String)
 End Sub
 
 ' MsgBox shows only the PC's code page; MessageBoxW shows any text.
-Private Sub Say(ByVal text As String, ByVal title As String)
-    MessageBoxW Application.Hwnd, StrPtr(text), StrPtr(title), MB_ICONWARNING
+Private Sub Say(ByVal message As String, ByVal title As String)
+    MessageBoxW Application.Hwnd, StrPtr(message), StrPtr(title), MB_ICONWARNING
 End Sub
 
 ' Text from its UTF-16 code units, four hex digits each (see the note at the top).

@@ -286,7 +286,7 @@ def test_the_interpreter_is_never_looked_up_in_the_active_workbook_or_its_folder
     assert uses == ["WriteRequest"] and re.findall(r"ActiveWorkbook\.?\w*", code) == ["ActiveWorkbook.Name"]
     # The command line: the interpreter in quotes, fixed switches (-I: no PYTHON* variables, no current folder on
     # sys.path) and the token; no cmd.exe, no path of a workbook or a dialog.
-    (run,) = re.findall(r"shell\.Run\((.*)\)", code)
+    (run,) = re.findall(r"wsh\.Run\((.*)\)", code)
     assert run == "Chr(34) & python & Chr(34) & PYTHON_SWITCHES & token, 0, True"
     assert 'PYTHON_SWITCHES As String = " -I -B -m xltools.addin "' in code
     statements = "\n".join(line for line in code.splitlines() if not line.lstrip().startswith("'"))
