@@ -1,0 +1,76 @@
+"""The typed year-end self-evaluation (绩效自评表) a reader makes of one returned form, and the approved values it was
+generated from. Plain data, like :mod:`xltools.model`: no I/O, no Excel.
+
+The approved values (:class:`Approved`: 年初预算数, 预期目标 and every indicator row's 一级, 二级, 三级 and 年度指标值
+as the declaration had them) travel in the form's hidden meta, so a check can tell what the unit changed
+(``target-changed``) and always scores against the approved targets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from xltools.data.selfeval_rules import Scoring
+from xltools.model import CellValue, Normalisation
+from xltools.spec import FormSpec
+
+
+@dataclass(frozen=True)
+class ApprovedRow:
+    """One approved indicator, its texts exactly as the declaration had them (tidy)."""
+
+    level1: str
+    level2: str
+    level3: str
+    target: str
+
+    def values(self) -> dict[str, str]:
+        return {"level1": self.level1, "level2": self.level2, "level3": self.level3, "target": self.target}
+
+
+@dataclass(frozen=True)
+class Approved:
+    """What the bureau approved for a project: its 项目当年预算 (the self-evaluation's 年初预算数), its 年度绩效目标
+    (预期目标) and its indicator rows."""
+
+    budget: float | None
+    goal: str
+    rows: tuple[ApprovedRow, ...]
+
+
+@dataclass(frozen=True)
+class EvalIndicator:
+    """One row of 绩效指标 as read. ``score_formula``: the 得分 cell holds a formula (the template's own score for a
+    quantitative indicator, left in place), so the score is the rules' score, never the cached value."""
+
+    row: int
+    level1: CellValue
+    level2: CellValue
+    level3: CellValue
+    target: CellValue
+    actual: CellValue
+    weight: CellValue
+    score: CellValue
+    reason: CellValue
+    score_formula: bool = False
+
+
+@dataclass
+class SelfEvaluation:
+    """One self-evaluation form as read. ``fields`` by the spec's keys (项目名称, 主管部门, the money grid ...);
+    ``indicators`` the rows holding anything; ``scoring`` and ``approved`` from the form's meta."""
+
+    file: str
+    sheet: str
+    template_version: str
+    year: int | None
+    framework: str
+    fields: dict[str, CellValue]
+    indicators: list[EvalIndicator]
+    scoring: Scoring
+    approved: Approved
+    form: FormSpec
+    normalisations: list[Normalisation] = field(default_factory=list)
+
+    def __getitem__(self, key: str) -> CellValue:
+        return self.fields[key]
