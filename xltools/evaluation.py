@@ -8,6 +8,7 @@ as the declaration had them) travel in the form's hidden meta, so a check can te
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from xltools.data.selfeval_rules import Scoring
@@ -74,3 +75,37 @@ class SelfEvaluation:
 
     def __getitem__(self, key: str) -> CellValue:
         return self.fields[key]
+
+
+# -- the approved values in the meta sheet (key in A, value in B, text) --------------------------------------------
+
+APPROVED_BUDGET_KEY = "approved_budget"
+APPROVED_ROWS_KEY = "approved_rows"
+APPROVED_COLUMNS = ("level1", "level2", "level3", "target")
+
+
+def approved_key(index: int, column: str) -> str:
+    """The meta key of column ``column`` of the ``index``-th (1-based) approved indicator row."""
+    return f"approved.{index}.{column}"
+
+
+def approved_meta(approved: Approved) -> list[tuple[str, str]]:
+    """The meta rows recording ``approved`` (its 预期目标 is on the form itself, locked)."""
+    budget = approved.budget
+    shown = "" if budget is None else (str(int(budget)) if float(budget).is_integer() else repr(budget))
+    out = [(APPROVED_BUDGET_KEY, shown), (APPROVED_ROWS_KEY, str(len(approved.rows)))]
+    for i, row in enumerate(approved.rows, start=1):
+        out.extend((approved_key(i, column), text) for column, text in row.values().items())
+    return out
+
+
+def approved_from_meta(meta: Mapping[str, str], goal: str = "") -> Approved | None:
+    """The approved values a form records, or None when its meta does not hold them whole."""
+    try:
+        count = int(meta[APPROVED_ROWS_KEY])
+        raw_budget = meta[APPROVED_BUDGET_KEY]
+        budget = float(raw_budget) if raw_budget else None
+        rows = tuple(ApprovedRow(*(meta[approved_key(i, c)] for c in APPROVED_COLUMNS)) for i in range(1, count + 1))
+    except (KeyError, ValueError):
+        return None
+    return Approved(budget, goal, rows)

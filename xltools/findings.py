@@ -43,6 +43,15 @@ CODES: dict[str, Severity] = {
     "prior-budget-mismatch": WARNING,
     # Consolidation: a bureau-wide table failed its schema (see xltools.consolidate).
     "schema-invalid": ERROR,
+    # The year-end self-evaluation (绩效自评表): scored against the approved targets (see README: 绩效自评).
+    "actual-missing": ERROR,
+    "actual-unparseable": ERROR,
+    "deviation-reason-missing": ERROR,
+    "score-outside-band": ERROR,
+    "score-over-weight": ERROR,
+    "weights-not-100": ERROR,
+    "execution-over-budget": ERROR,
+    "target-changed": ERROR,
 }
 
 # Codes only a consolidation emits: they need the whole batch (or the bureau's lists), never a single form.
@@ -77,6 +86,14 @@ CODE_TITLES: dict[str, str] = {
     "unit-over-ceiling": "超过单位控制数",
     "prior-budget-mismatch": "上年预算额与上年汇总不符",
     "schema-invalid": "汇总表校验失败",
+    "actual-missing": "实际完成值未填",
+    "actual-unparseable": "实际完成值无法识别",
+    "deviation-reason-missing": "缺少偏差原因",
+    "score-outside-band": "得分不符合评分规则",
+    "score-over-weight": "得分超过分值",
+    "weights-not-100": "分值合计不是100",
+    "execution-over-budget": "执行数超过预算数",
+    "target-changed": "与批复的指标不同",
 }
 
 KEYS = ("file", "sheet", "cell", "code", "severity", "message")

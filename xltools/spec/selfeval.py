@@ -23,7 +23,6 @@ from xltools.spec.form import Family, FormSpec
 from xltools.spec.parts import (
     LONG,
     MONEY,
-    MONEY_FORMAT,
     NUMBER,
     NUMBER_FORMAT,
     RATE_FORMAT,
