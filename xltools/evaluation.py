@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from xltools.data.selfeval_rules import Scoring
-from xltools.model import CellValue, Normalisation
+from xltools.model import CellValue, Declaration, Normalisation
 from xltools.spec import FormSpec
 
 
@@ -37,6 +37,20 @@ class Approved:
     budget: float | None
     goal: str
     rows: tuple[ApprovedRow, ...]
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project to evaluate: who, what, which year and framework, and what was approved. ``code`` is the unit's
+    code (units.csv) for the file name; ``source`` where the approved values were read."""
+
+    unit: str
+    project: str
+    year: int
+    framework: str
+    approved: Approved
+    code: str = ""
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,3 +123,38 @@ def approved_from_meta(meta: Mapping[str, str], goal: str = "") -> Approved | No
     except (KeyError, ValueError):
         return None
     return Approved(budget, goal, rows)
+
+
+SCORING_KEY = "scoring"  # the Scoring, as JSON (xltools.data.selfeval_rules.Scoring.to_meta)
+RULES_KEY = "rules"  # the id of the rules file the default 分值 came from
+
+
+def meta_rows(base: Mapping[str, str], scoring: Scoring, rules_id: str, approved: Approved) -> list[tuple[str, str]]:
+    """Every meta row of a self-evaluation, in sheet order from row 1: the keys every template has (``base``, in
+    :data:`xltools.spec.META_KEYS` order: the live checks read the year at its row), the scoring, the rules id and the
+    approved values. The live checks find an approved value's row here."""
+    return [*base.items(), (SCORING_KEY, scoring.to_meta()), (RULES_KEY, rules_id), *approved_meta(approved)]
+
+
+def _text(cv: CellValue) -> str:
+    """A typed cell's text as the reader tidied it (a number as the reader shows it)."""
+    if isinstance(cv.value, str):
+        return cv.value
+    raw = cv.raw
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return "" if raw is None else str(raw).strip()
+
+
+def project_from(decl: Declaration, code: str = "") -> Project:
+    """The project an approved declaration asks to evaluate: its unit, name, year and framework; 项目当年预算,
+    年度绩效目标 and indicator rows (一级/二级 left blank carried down, as the reader reads them)."""
+    budget = decl.fields["annual_budget"].number if not decl.fields["annual_budget"].problem else None
+    rows = tuple(ApprovedRow(_text(i.level1), _text(i.level2), _text(i.level3), _text(i.target))
+                 for i in decl.indicators)
+    return Project(
+        unit=_text(decl.fields["unit"]), project=_text(decl.fields["project"]),
+        year=decl.year or 0, framework=decl.framework,
+        approved=Approved(None if budget is None else float(budget), _text(decl.fields["annual_goal"]), rows),
+        code=code, source=decl.file,
+    )

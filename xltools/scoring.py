@@ -28,7 +28,8 @@ from xltools import data
 from xltools.targets import Target
 
 WHITESPACE = " \t\n\r\u3000\u00a0"  # what the live formula turns into spaces and removes (xltools.live.formulas)
-FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
+FULLWIDTH_CHARS = ("０１２３４５６７８９．％", "0123456789.%")  # what a read actual turns half-width
+FULLWIDTH = str.maketrans(*FULLWIDTH_CHARS)
 DIGITS = frozenset("0123456789")
 EPSILON = 1e-9  # comparisons of computed products (a band limit, a deviation) allow this much
 

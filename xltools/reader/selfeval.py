@@ -19,7 +19,7 @@ from typing import Any
 
 from xltools import spec
 from xltools.data.selfeval_rules import Scoring
-from xltools.evaluation import EvalIndicator, SelfEvaluation, approved_from_meta
+from xltools.evaluation import SCORING_KEY, EvalIndicator, SelfEvaluation, approved_from_meta
 from xltools.findings import Finding
 from xltools.model import CellValue
 from xltools.reader.cells import FormCells
@@ -29,8 +29,6 @@ from xltools.reader.kinds import typed
 from xltools.reader.tables import filled_rows
 from xltools.spec.selfeval import SELFEVAL, selfeval_max_last_row
 
-SCORING_KEY = "scoring"
-RULES_KEY = "rules"
 # Meta rows a reader fetches: the keys, and four per approved indicator row.
 META_ROWS = len(spec.META_KEYS) + 8 + 4 * 60
 

@@ -139,7 +139,7 @@ def _weight_and_score(se: SelfEvaluation, r: RowScore, name: str) -> list[Findin
         upper = "（含）" if r.band is se.scoring.bands[0] else "（不含）"
         out.append(finding(se, "score-outside-band", score.cell,
                            f"指标{name}自评为“{r.band.name}”，得分应在分值的 {format_number(r.band.low)}%–"
-                           f"{format_number(r.band.high)}% 之间，即 {low:.2f}（含）至 {high:.2f}{upper} 分，"
+                           f"{format_number(r.band.high)}% 之间，即 {low:.2f}（含）至 {high:.2f}{upper}分，"
                            f"实为 {format_number(r.typed)}。请调整得分或完成档次。"))
     elif r.computed is not None and abs(r.typed - r.computed) > TOLERANCE and not (
             r.over and r.typed <= r.computed + TOLERANCE):
