@@ -23,8 +23,8 @@ OVER_THE_BOUND_FOR_NOW = {
 FLOORS: tuple[tuple[str, ...], ...] = (
     ("__init__", "cells", "text", "atomic", "extras"),  # plain helpers, no xltools imports beyond this floor
     ("findings", "data"),  # the contract's codes; data files and their loaders
-    ("spec", "targets", "workbook", "units", "discover", "vba"),  # the form described; files and texts read
-    ("model", "live", "results"),  # a form as data; formulas inside the template; the 校验结果 rows
+    ("spec", "targets", "scoring", "workbook", "units", "discover", "vba"),  # the form described; files and texts read
+    ("model", "evaluation", "live", "results"),  # a form as data; formulas inside the template; the 校验结果 rows
     ("reader", "rules", "template", "fill", "xlsm"),  # reading, checking, writing a form
     ("engine", "bundle"),  # reader + rules; the staff install
     ("annotate", "excel", "consolidate"),  # what the engine is used for

@@ -7,9 +7,10 @@ formulas (:mod:`xltools.live.selfeval`) both follow step for step, in the same o
   ``bare_operator``): met, the full 分值; not met, ≥/> 分值 × 完成值 ÷ 指标值, ≤/< 分值 × 指标值 ÷ 完成值, = 分值 ×
   smaller ÷ larger; rounded to two decimals, never below 0 nor above 分值.
 * 实际完成值 of a quantitative indicator (:func:`read_actual`): a number cell, or text that is a plain number after
-  full-width digits, ``．`` and ``％`` become half-width and whitespace goes, optionally followed by the target's unit
-  (any percent unit for a percentage): ``98%``, ``１００％``, ``300件``, ``98.5``. Anything else (an operator, a
-  thousands separator, another unit, words) is not read: the unit is asked for the bare figure.
+  full-width digits, ``．`` and ``％`` become half-width and whitespace is trimmed, optionally followed by the
+  target's unit (any percent unit for a percentage; a space before it is fine): ``98%``, ``１００％``, ``97 %``,
+  ``300件``, ``98.5``. Anything else (an operator, a thousands separator, another unit, words, a space inside the
+  number) is not read: the unit is asked for the bare figure.
 * Default 分值 (:func:`allocate`): exact fractions, then cents by largest remainder, so they add up to the total.
 
 Rounding is Excel's ``ROUND`` (half away from zero) on the number's shortest decimal form, as spreadsheet programs
@@ -27,7 +28,7 @@ from typing import Any
 from xltools import data
 from xltools.targets import Target
 
-WHITESPACE = " \t\n\r\u3000\u00a0"  # what the live formula turns into spaces and removes (xltools.live.formulas)
+WHITESPACE = " \t\n\r\u3000\u00a0"  # what the live formula turns into spaces before TRIM (xltools.live.formulas)
 FULLWIDTH_CHARS = ("０１２３４５６７８９．％", "0123456789.%")  # what a read actual turns half-width
 FULLWIDTH = str.maketrans(*FULLWIDTH_CHARS)
 DIGITS = frozenset("0123456789")
@@ -110,17 +111,22 @@ def read_actual(raw: Any, target: Target) -> Actual:
         return Actual(float(raw))
     if not isinstance(raw, str):
         return Actual(None, "不是数值")
-    text = "".join(ch for ch in raw.translate(FULLWIDTH) if ch not in WHITESPACE)
+    text = _trim("".join(" " if ch in WHITESPACE else ch for ch in raw.translate(FULLWIDTH)))
     figure = text
     for unit in units_for(target):
         if figure.endswith(unit):
-            figure = figure[: -len(unit)]
+            figure = _trim(figure[: -len(unit)])
             break
     if _plain_number(figure):
         return Actual(float(figure), normalised=text)
     unit = f"（年度指标值的单位是“{target.unit}”）" if target.unit else ""
     return Actual(None, f"不是一个数值{unit}：请只填写实际达到的数值，可带年度指标值的单位，不带比较符、千位分隔符或文字",
                   normalised=text)
+
+
+def _trim(text: str) -> str:
+    """The spreadsheet TRIM: no spaces at either end, runs of spaces inside made one."""
+    return " ".join(part for part in text.split(" ") if part)
 
 
 def _plain_number(text: str) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from xltools import spec
 from xltools.data.selfeval_rules import Scoring
 from xltools.evaluation import Approved, ApprovedRow, approved_key
-from xltools.live.formulas import plain_number, position, quoted, spaced, tidy
+from xltools.live.formulas import plain_number, position, quoted, tidy
 from xltools.live.layout import Layout
 from xltools.scoring import FULLWIDTH_CHARS, is_quantitative, operator, units_for
 from xltools.targets import Target, parse_target
@@ -32,18 +32,19 @@ def number(x: float) -> str:
 
 
 def normalised(x: str) -> str:
-    """The text of ``x`` with every whitespace removed and full-width digits, ``．`` and ``％`` made half-width."""
-    out = f'SUBSTITUTE({spaced(x)}," ","")'
+    """The text of ``x`` trimmed as the reader trims (every whitespace a space, TRIM), full-width digits, ``．`` and
+    ``％`` made half-width."""
+    out = tidy(x)
     for wide, half in zip(*FULLWIDTH_CHARS, strict=True):
         out = f"SUBSTITUTE({out},{quoted(wide)},{quoted(half)})"
     return out
 
 
 def without_unit(n: str, units: tuple[str, ...]) -> str:
-    """``n`` without the first of ``units`` it ends with (case-sensitive, like Python's ``endswith``)."""
+    """``n`` without the first of ``units`` it ends with (case-sensitive, like Python's ``endswith``), trimmed."""
     out = n
     for unit in reversed(units):
-        out = f"IF(EXACT(RIGHT({n},{len(unit)}),{quoted(unit)}),LEFT({n},LEN({n})-{len(unit)}),{out})"
+        out = f"IF(EXACT(RIGHT({n},{len(unit)}),{quoted(unit)}),TRIM(LEFT({n},LEN({n})-{len(unit)})),{out})"
     return out
 
 
