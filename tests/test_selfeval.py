@@ -22,12 +22,12 @@ from tests.selfeval_cases import (
     write,
 )
 from xltools import spec
+from xltools.data.selfeval_rules import selfeval_rules
 from xltools.engine import check_file, check_grids
 from xltools.evaluation import approved_from_meta
 from xltools.reader.identify import read_meta
 from xltools.rules.selfeval import scores
 from xltools.template.selfeval import default_weights, selfeval_filename
-from xltools.data.selfeval_rules import selfeval_rules
 
 
 def _scores(path: Path) -> tuple[list[float], float | None, float, float, str]:
