@@ -17,7 +17,6 @@ import pytest
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from tests import libreoffice as lo
 from tests.selfeval_cases import (
     FORM,
     OPERATORS,
