@@ -30,6 +30,7 @@ OPERATORS (national): every comparison. 产出 50 over four rows (12.5 each), �
 from __future__ import annotations
 
 import copy
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,9 @@ from xltools.fill import fill_form
 from xltools.spec.selfeval import selfeval_form
 from xltools.template.selfeval import build_selfeval
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
+import make_selfeval_examples
+
 FORM = selfeval_form()
 TABLE = FORM.tables["indicators"]
 
@@ -49,31 +53,9 @@ def cell(column: str, index: int) -> str:
     return TABLE.cell(column, index)
 
 
-WORKED = Project(
-    unit="上海市示例职业培训中心", project="职业技能提升培训", year=2019, framework="national",
-    approved=Approved(1_000_000.0, "全年开展职业技能培训不少于 20 场，培训合格率不低于 95%，受训人数不少于 1000 人，学员满意度不低于 90%。", (
-        ApprovedRow("产出指标", "数量指标", "培训场次", "≥20场"),
-        ApprovedRow("产出指标", "质量指标", "培训合格率", "≥95%"),
-        ApprovedRow("产出指标", "时效指标", "培训完成时间", "2019年12月31日前"),
-        ApprovedRow("效益指标", "社会效益指标", "受训人数", "≥1000人"),
-        ApprovedRow("效益指标", "可持续影响指标", "培训长效机制", "健全"),
-        ApprovedRow("满意度指标", "服务对象满意度指标", "学员满意度", "≥90%"),
-    )),
-    code="S001",
-)
-WORKED_VALUES: dict[str, Any] = {
-    "department": "上海市示例局", "budget": 1_000_000, "executed": 903_400,
-    "initial_fiscal": 1_000_000, "budget_fiscal": 1_000_000, "executed_fiscal": 903_400,
-    "achieved": "全年开展培训 18 场，2 场因场地检修顺延至次年；合格率 98%，受训 1500 人，学员满意度 85%。",
-    "indicators": [
-        {"actual": "18场", "reason": "2 场培训因场地检修顺延至次年一季度；已改为提前预订备用场地。"},
-        {"actual": "98%"},
-        {"actual": "达成预期指标", "score": 15},
-        {"actual": "1500人", "score": 12, "reason": "线上课程开放后报名人数大增，年初指标值设定偏低，调低得分；次年按实际需求设定。"},
-        {"actual": "部分达成预期指标", "score": 9, "reason": "长效机制的配套制度尚在征求意见，次年上半年出台。"},
-        {"actual": "85%", "reason": "部分课程时间安排不便，次年增加晚间班。"},
-    ],
-}
+# The worked example lives in examples/selfeval.toml (the README shows it, examples/selfeval/ holds it filled in).
+WORKED = make_selfeval_examples.project(make_selfeval_examples.form("worked"))
+WORKED_VALUES: dict[str, Any] = make_selfeval_examples.form("worked")["values"]
 WORKED_SCORES = {"rate": 0.9034, "execution": 9.03, "rows": [15.0, 16.67, 15.0, 12.0, 9.0, 9.44], "total": 86.14,
                  "grade": "良", "weights": [16.67, 16.67, 16.66, 15.0, 15.0, 10.0]}
 

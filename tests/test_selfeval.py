@@ -3,6 +3,7 @@ every rule hit at its cell, forms that are not ours, and the approved values the
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -151,4 +152,18 @@ TABLE_FIRST = FORM.tables["indicators"].first_row
 
 
 def test_file_names_carry_code_unit_and_project() -> None:
-    assert selfeval_filename(WORKED) == "S001_上海市示例职业培训中心_职业技能提升培训_绩效自评表.xlsx"
+    assert selfeval_filename(WORKED) == "上海市示例职业培训中心_职业技能提升培训_绩效自评表.xlsx"
+    coded = dataclasses.replace(WORKED, code="S001", project="培训/项目")
+    assert selfeval_filename(coded) == "S001_上海市示例职业培训中心_培训_项目_绩效自评表.xlsx"
+
+
+def test_the_spoiled_copies_and_examples_cover_every_self_evaluation_code() -> None:
+    import tomllib
+
+    from xltools.findings import SELFEVAL_CODES
+
+    examples = tomllib.loads((Path(__file__).resolve().parent.parent / "examples" / "selfeval.toml")
+                             .read_text(encoding="utf-8"))["form"]
+    hit = {code for *_rest, expected in SPOILED.values() for code, _cell in expected}
+    hit |= {code for case in examples for code, _where in case["expect"]}
+    assert SELFEVAL_CODES | {"required-missing", "amount-invalid", "subtotal-mismatch"} == hit

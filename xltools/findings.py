@@ -58,6 +58,11 @@ CODES: dict[str, Severity] = {
 BATCH_CODES = frozenset({"duplicate-submission", "unit-not-returned", "unit-over-ceiling", "prior-budget-mismatch",
                          "schema-invalid"})
 
+# Codes only a year-end self-evaluation (绩效自评表) gets; it also shares required-missing, amount-invalid and
+# subtotal-mismatch with the declaration.
+SELFEVAL_CODES = frozenset({"actual-missing", "actual-unparseable", "deviation-reason-missing", "score-outside-band",
+                            "score-over-weight", "weights-not-100", "execution-over-budget", "target-changed"})
+
 # Short Chinese names of the rules, for the results sheet and reports.
 CODE_TITLES: dict[str, str] = {
     "file-unreadable": "文件无法读取",

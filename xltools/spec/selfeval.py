@@ -46,7 +46,7 @@ SELFEVAL_TITLE = "项目支出绩效自评表"
 SELFEVAL_SHEET = "绩效自评表"
 SELFEVAL_FILENAME = "绩效自评表.xlsx"
 # A4 portrait, eight columns: the indicator table's, which every other block lines up with.
-SELFEVAL_WIDTHS = (11.0, 11.0, 18.0, 15.0, 15.0, 7.0, 8.0, 20.0)
+SELFEVAL_WIDTHS = (11.0, 11.0, 17.0, 15.0, 15.0, 8.0, 9.0, 19.0)
 # The sources of funds under 年度资金总额: key suffix and label.
 SOURCES = (("fiscal", "当年财政拨款"), ("carryover", "上年结转资金"), ("other", "其他资金"))
 INDICATOR_CAPACITY = 60  # the declaration's 分解目标 holds 60 rows: every approved row fits

@@ -106,8 +106,8 @@ def _why(se: SelfEvaluation, r: RowScore, name: str) -> str:
         what = f"实际完成值超出年度指标值“{r.target.text}” {format_number(se.scoring.deviation)}% 及以上"
     else:
         what = f"未达到年度指标值“{r.target.text}”"
-    return (f"指标{name}{what}，未填写偏差原因分析及改进措施。请说明偏差的原因和改进措施"
-            "（超出较多的，说明是否因年初指标值设定偏低）。")
+    low = "（是否因年初指标值设定偏低）" if r.over else ""
+    return f"指标{name}{what}，未填写偏差原因分析及改进措施。请说明偏差的原因{low}和改进措施。"
 
 
 def _weight_and_score(se: SelfEvaluation, r: RowScore, name: str) -> list[Finding]:
