@@ -206,6 +206,63 @@ def bundle(out_dir: Path, python: str | None, units_csv: Path | None, year: int 
                f"{len(made.templates)} 个模板文件。把整个文件夹拷到员工电脑，双击其中的 安装.bat。", err=True)
 
 
+@main.command()
+@click.option("--from", "approved", multiple=True, required=True, type=click.Path(exists=True, path_type=Path),
+              metavar="APPROVED", help="批复的申报表（文件或文件夹）或其汇总表（xltools consolidate 的输出），可重复。")
+@click.argument("more", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="输出目录：每个项目一个 [单位编码_]单位名称_项目名称_绩效自评表.xlsx 及带按钮的 .xlsm。")
+@click.option("--units", "units_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="单位清单 CSV：有 单位编码 列时作为文件名前缀。")
+@click.option("--rules", "rules_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="自评规则文件（.toml，格式见 README）；默认为内置的财预〔2020〕10号规则。")
+@click.option("--password", default=None, help="工作表和工作簿的保护密码（默认见 README）。")
+@FRAMEWORK_FILES
+def selfeval(approved: tuple[Path, ...], more: tuple[Path, ...], out_dir: Path, units_csv: Path | None,
+             rules_file: Path | None, password: str | None, framework_files: tuple[Path, ...]) -> None:
+    """由批复的申报表生成年终绩效自评表（已填好批复的指标和年初预算数并锁定）。有未能生成的项目时退出码为 1。"""
+    from xltools import spec
+    from xltools.approved import read_approved
+    from xltools.atomic import OutputError, ensure_writable
+    from xltools.data.selfeval_rules import RulesFileError, load_rules_file, selfeval_rules
+    from xltools.spec.selfeval import SELFEVAL
+    from xltools.template import TemplateError
+    from xltools.template.selfeval import write_selfevals
+    from xltools.units import UnitsFileError, read_units
+    from xltools.xlsm import build_macro_workbook
+
+    try:
+        rules = load_rules_file(rules_file) if rules_file is not None else selfeval_rules()
+    except RulesFileError as exc:
+        raise click.BadParameter(str(exc), param_hint="--rules") from exc
+    try:
+        units = read_units(units_csv) if units_csv is not None else []
+    except UnitsFileError as exc:
+        raise click.BadParameter(str(exc), param_hint="--units") from exc
+    try:
+        ensure_writable(out_dir, folder=True)
+    except OutputError as exc:
+        raise SetupError(str(exc)) from exc
+    found = read_approved([*approved, *more], _frameworks(framework_files), units)
+    try:
+        paths = write_selfevals(found.projects, out_dir, rules, spec.DEFAULT_PASSWORD if password is None else password)
+    except TemplateError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for path in paths:
+        click.echo(str(path))
+        try:
+            build_macro_workbook(path, path.with_suffix(".xlsm"), SELFEVAL)
+            click.echo(str(path.with_suffix(".xlsm")))
+        except FileNotFoundError as exc:
+            click.echo(f"未生成 .xlsm：找不到按钮宏源码 {exc.filename}（xltools 安装不完整，请重新安装）。", err=True)
+    for file, reason in found.notes:
+        click.echo(f"  注意：{file}：{reason}", err=True)
+    for file, reason in found.skipped:
+        click.echo(f"  未生成：{file}：{reason}", err=True)
+    click.echo(f"已生成 {len(paths)} 份绩效自评表（评分规则 {rules.id}），{len(found.skipped)} 个文件未生成。", err=True)
+    sys.exit(1 if found.skipped or not paths else 0)
+
+
 def _format_report(report: Report) -> str:
     from xltools import spec
 

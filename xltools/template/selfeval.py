@@ -102,3 +102,20 @@ def selfeval_filename(project: Project) -> str:
 def write_selfeval(project: Project, out_dir: str | Path, rules: SelfEvalRules | None = None,
                    password: str = spec.DEFAULT_PASSWORD, name: str | None = None) -> Path:
     return save_atomic(build_selfeval(project, rules, password), Path(out_dir) / (name or selfeval_filename(project)))
+
+
+def write_selfevals(projects: list[Project], out_dir: str | Path, rules: SelfEvalRules | None = None,
+                    password: str = spec.DEFAULT_PASSWORD) -> list[Path]:
+    """One self-evaluation per project into ``out_dir`` (:func:`selfeval_filename`); two projects whose names
+    collide get ``(2)``, ``(3)`` rather than overwriting each other (Windows names ignore case)."""
+    written: list[Path] = []
+    used: set[str] = set()
+    for project in projects:
+        name = selfeval_filename(project)
+        stem, n = name[: -len(".xlsx")], 1
+        while name.casefold() in used:
+            n += 1
+            name = f"{stem}({n}).xlsx"
+        used.add(name.casefold())
+        written.append(write_selfeval(project, out_dir, rules, password, name=name))
+    return written
