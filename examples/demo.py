@@ -33,12 +33,14 @@ def main() -> None:
     step("检查有问题的申报表，并写出标注副本", "check", "examples/faulty", "--annotate", "out/annotated",
          expect=(1,))
     step("上一年：把上年报回的申报表汇总成上年汇总表", "consolidate", "examples/previous", "-o", "out/上年/汇总.xlsx")
-    step("本年：汇总五份已批准的申报表，核对各单位控制数（units.csv）和上年数（--previous）：只有警告",
-         "consolidate", "examples/returns", "--units", "examples/units.csv", "--previous", "out/上年/汇总.xlsx",
-         "-o", "out/汇总.xlsx")
+    step("本年：汇总五份已批准的申报表，核对各单位控制数（units.csv）和上年数（--previous），看报送情况，写出退回副本："
+         "只有警告", "consolidate", "examples/returns", "--units", "examples/units.csv", "--previous", "out/上年/汇总.xlsx",
+         "-o", "out/汇总.xlsx", "--annotate", "out/退回")
     step("汇总全部回收文件（含有问题的表、重复报送、无法读取的文件）", "consolidate", "examples/returns",
          "examples/faulty", "--units", "examples/units.csv", "--previous", "out/上年/汇总.xlsx",
          "-o", "out/全部/汇总.xlsx", expect=(1,))
+    step("输出误写成一份报回的申报表：读取之前拒绝，那份表不会被覆盖", "consolidate", "examples/returns", "-o",
+         "examples/returns/05_上海市市场监督管理局_上海市政府质量奖.xlsx", expect=(2,))
     print(f"\n输出目录：{OUT}")
 
 

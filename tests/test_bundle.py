@@ -353,7 +353,7 @@ def test_units_put_one_template_pair_per_unit(tmp_path: Path) -> None:
 def test_an_unsupported_python_is_refused(tmp_path: Path, args: list[str], message: str) -> None:
     result = run("--out", str(tmp_path / "out"), *args)
     assert result.exit_code == 2
-    assert result.output.strip() == f"Error: {message}"
+    assert result.output.strip() == f"错误：{message}"
     assert not (tmp_path / "out").exists()
 
 
@@ -378,7 +378,7 @@ def test_a_pip_failure_is_a_chinese_error_and_leaves_nothing_behind(tmp_path: Pa
     index.mkdir()
     result = run("--out", str(tmp_path / "out"), "--python", PY, "--wheels", str(index))
     assert result.exit_code == 2
-    assert f"Error: 下载 Windows 64 位、Python {PY} 的安装包失败（pip 退出码 1）。请检查网络或 --wheels 文件夹。" in result.output
+    assert f"错误：下载 Windows 64 位、Python {PY} 的安装包失败（pip 退出码 1）。请检查网络或 --wheels 文件夹。" in result.output
     assert "No matching distribution found for openpyxl" in result.output  # pip's own words follow
     assert sorted(p.name for p in tmp_path.iterdir()) == ["空"]
 

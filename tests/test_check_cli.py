@@ -177,8 +177,10 @@ def test_annotating_into_the_input_folder_is_refused(forms: dict[str, Path]) -> 
     original = forms["bad"]
     before = original.read_bytes()
     r = run("check", str(original), "--annotate", str(original.parent))
-    assert r.exit_code == 1
-    assert "未能标注：输出目录不能是原文件所在目录：原文件不会被改动。" in r.output
+    # Refused before anything is read: a usage error.
+    assert r.exit_code == 2
+    assert r.output == (f"错误：标注副本“{original}”会覆盖输入文件：--annotate 的目录不能是回收文件夹本身（{original}）。"
+                        "请换一个目录，例如“退回”。\n")
     assert original.read_bytes() == before
 
 

@@ -18,7 +18,7 @@ from python_calamine import CalamineWorkbook
 
 from xltools import engine, spec
 from xltools.cli import main
-from xltools.consolidate import consolidate, output, rows, schemas, sheetxml, tables
+from xltools.consolidate import consolidate, layout, output, rows, schemas, sheetxml, tables
 from xltools.discover import discover
 from xltools.fill import fill
 from xltools.template import build_template
@@ -51,10 +51,31 @@ def form(unit: str, project: str, subs: list[float], total: float | None = None,
     return values
 
 
-def write(folder: Path, name: str, values: dict[str, Any]) -> Path:
+def write(folder: Path, name: str, values: dict[str, Any], year: int = 2019, saved: str | None = None) -> Path:
+    """A filled form at ``folder/name`` on the ``year`` template; ``saved``: the time the workbook records as its
+    last save (dcterms:modified, e.g. "2019-03-05T10:00:00Z"), instead of the moment it was written."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    fill(build_template(2019), values).save(path)
+    fill(build_template(year), values).save(path)
+    if saved is not None:
+        set_saved(path, saved)
+    return path
+
+
+def set_saved(path: Path, when: str) -> Path:
+    """Rewrite the time ``path`` records as its last save, as Excel writes it on saving."""
+    import re
+
+    with zipfile.ZipFile(path) as zin:
+        parts = [(info, zin.read(info.filename)) for info in zin.infolist()]
+    stat = path.stat()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in parts:
+            if info.filename == "docProps/core.xml":
+                data, n = re.subn(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + when.encode(), data)
+                assert n == 1
+            zout.writestr(info, data)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # the file's own time stays what it was
     return path
 
 
@@ -63,8 +84,28 @@ def sheet(path: Path, name: str) -> list[list[Any]]:
 
 
 def records(path: Path, name: str) -> list[dict[str, Any]]:
+    """The rows of a row sheet; the source column (it shows the file's name) as the path its link opens."""
     grid = sheet(path, name)
-    return [dict(zip(grid[0], row, strict=True)) for row in grid[1:]]
+    rows = [dict(zip(grid[0], row, strict=True)) for row in grid[1:]]
+    column = tables.SOURCE_COLUMNS[name] if name in tables.LINKED_SHEETS else None
+    if column is not None and rows:
+        for row, target in zip(rows, linked(path, name), strict=True):
+            assert target is None or Path(target).name in row[column] or row[column].endswith(Path(target).name)
+            row[column] = target
+    return rows
+
+
+def linked(path: Path, name: str) -> list[str | None]:
+    """Where each row's source link leads, as an absolute path (the link is relative to the output's folder)."""
+    from urllib.parse import unquote
+
+    ws = openpyxl.load_workbook(path)[name]
+    column = [c.value for c in ws[1]].index(tables.SOURCE_COLUMNS[name]) + 1
+    out = []
+    for r in range(2, ws.max_row + 1):
+        link = ws.cell(r, column).hyperlink
+        out.append(os.path.normpath(os.path.join(path.parent, unquote(link.target))) if link else None)
+    return out
 
 
 # -- the examples: nothing lost -----------------------------------------------------------------------------------
@@ -161,16 +202,18 @@ def test_output_is_formatted_and_charted(three: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.xlsx"
     consolidate([three], out, jobs=1)
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["项目汇总", "资金构成", "绩效指标", "问题清单", "统计"]
+    assert wb.sheetnames == ["项目汇总", "资金构成", "绩效指标", "问题清单", "统计", "报送情况"]
     ws = wb["项目汇总"]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:R4"
+    assert ws.auto_filter.ref == "A1:S4"
     assert ws["A1"].font.b is True
     assert ws["H2"].number_format == "#,##0.00" and ws["E2"].number_format == "yyyy-mm-dd"
     assert ws["K2"].number_format == "0.00%"
     assert ws["A2"].alignment.wrap_text is True and ws["H2"].alignment.vertical == "top"
     assert ws.column_dimensions["A"].width >= 6
-    assert wb["问题清单"].auto_filter.ref == "A1:G2"
+    assert wb["问题清单"].auto_filter.ref == "A1:H2"
+    # 目标数值 at the top of its row like its neighbours; the saved time to the second.
+    assert wb["绩效指标"]["J2"].alignment.vertical == "top" and ws["R2"].number_format == "yyyy-mm-dd hh:mm:ss"
     assert len(wb["统计"]._charts) == 2
     for name in wb.sheetnames:
         ws = wb[name]
@@ -178,16 +221,18 @@ def test_output_is_formatted_and_charted(three: Path, tmp_path: Path) -> None:
         # Every sheet: A4 landscape, one page wide (the flag makes fitToWidth count), header row on every page.
         assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0)
         assert ws.sheet_properties.pageSetUpPr.fitToPage is True, name
-        assert ws.print_title_rows == (None if name == "统计" else "$1:$1"), name
-        if name != "统计":
-            assert sum(d.width for d in ws.column_dimensions.values()) <= output.PAGE_WIDTH + 0.5, name
+        assert ws.print_title_rows == (None if name in ("统计", "报送情况") else "$1:$1"), name
+        assert (ws.oddHeader.left.text, ws.oddHeader.center.text) == ("&A", "2019 年度上海市财政支出项目绩效目标申报表汇总")
+        assert ws.oddHeader.right.text.startswith("制表日期：20"), name
+        if name not in ("统计", "报送情况"):
+            assert sum(d.width for d in ws.column_dimensions.values()) <= layout.PAGE_WIDTH + 0.5, name
 
 
 def test_parquet_tables(three: Path, tmp_path: Path) -> None:
     result = consolidate([three], tmp_path / "out.xlsx", jobs=1, parquet=tmp_path / "pq")
     assert sorted(p.name for p in result.parquet) == sorted(
         f"{n}.parquet" for n in ("summary", "subprojects", "indicators", "findings", "stats_by_unit",
-                                 "stats_by_type", "stats_by_level1"))
+                                 "stats_by_type", "stats_by_level1", "status", "skipped"))
     summary = pd.read_parquet(tmp_path / "pq" / "summary.parquet")
     assert summary["项目当年预算（元）"].sum() == 1324.75
 
@@ -287,21 +332,30 @@ def test_a_duplicate_and_a_missing_unit_are_reported(tmp_path: Path) -> None:
     assert result.ok  # warnings only
     counts = {r["来源文件"]: r["警告数"] for r in records(tmp_path / "out.xlsx", "项目汇总")}
     assert counts == {str(a): 1, str(b): 1, str(folder / "c.xlsx"): 0}
+    # 报送情况 has every unit with its state; 问题清单 names the unit of each finding.
+    assert result.tables is not None
+    status = result.tables.status
+    assert list(zip(status["单位编码"], status["申报单位名称"], status["报送表数"], status["状态"], strict=True)) == [
+        ("001", "上海市知识产权局", 1, "有警告"), ("002", "上海市市场监督管理局", 1, "通过"),
+        ("003", "上海市药品监督管理局", 0, "未报送")]
+    assert [r["申报单位名称"] for r in records(tmp_path / "out.xlsx", "问题清单")] == [
+        "上海市知识产权局", "上海市知识产权局", "上海市药品监督管理局"]
 
 
 def test_a_form_sent_many_times_names_a_few_others_and_the_count() -> None:
     from xltools.consolidate import crossfile
 
     summary = rows.FileRows("x", [], summary=("甲局", "项目", *[None] * 12)).summary
-    group = [rows.FileRows(f"{i}.xlsx", [], summary=summary) for i in range(9)]
-    # All modified at the same moment: the path sorting last counts.
-    dropped, found = crossfile.resubmissions(group, modified=lambda _path: 0)
+    # Saved one after another: the last one saved counts.
+    group = [rows.FileRows(f"{i}.xlsx", [], summary=summary, saved=1_700_000_000.0 + i, file_time=0) for i in range(9)]
+    dropped, found = crossfile.resubmissions(group)
     assert dropped == {f"{i}.xlsx" for i in range(8)}
     assert len(found) == 9
-    assert found[8].message == ("“甲局”的项目“项目”重复报送（共 9 份），计入汇总的是本文件（修改时间最新的一份）；不计入的："
+    last, first = crossfile.when(1_700_000_008.0), crossfile.when(1_700_000_000.0)
+    assert found[8].message == (f"“甲局”的项目“项目”重复报送（共 9 份），计入汇总的是本文件（保存时间最新：{last}）；不计入的："
                                 "0.xlsx、1.xlsx、2.xlsx、3.xlsx、4.xlsx 等共 8 个文件。请确认保留哪一份。")
-    assert found[0].message == ("“甲局”的项目“项目”重复报送（共 9 份），本文件不计入统计和合计；计入汇总的是：8.xlsx"
-                                "（修改时间最新的一份）。请确认保留哪一份。")
+    assert found[0].message == (f"“甲局”的项目“项目”重复报送（共 9 份），本文件（保存时间 {first}）不计入统计和合计；"
+                                f"计入汇总的是：8.xlsx（保存时间最新：{last}）。请确认保留哪一份。")
 
 
 def test_text_longer_than_an_excel_cell_is_cut_and_marked() -> None:
@@ -348,14 +402,14 @@ def test_a_worker_that_dies_loses_no_file(tmp_path: Path, monkeypatch: pytest.Mo
     folder = tmp_path / "in"
     for i in range(10):
         write(folder, f"{i}.xlsx", form("甲局", f"项目{i}", [1.0]))
-    real = rows.read
+    real = rows.read_source
 
-    def crash_on_5(path: str, name: str | None = None, frameworks: Any = None) -> rows.FileRows:
-        if path.endswith("5.xlsx"):
+    def crash_on_5(source: Any, frameworks: Any = None, scratch: Any = None) -> rows.FileRows:
+        if source.path.endswith("5.xlsx"):
             os._exit(1)  # what a native crash in a reader looks like to the pool
-        return real(path, name, frameworks)
+        return real(source, frameworks, scratch)
 
-    monkeypatch.setattr("xltools.consolidate.run.read", crash_on_5)
+    monkeypatch.setattr("xltools.consolidate.rows.read_source", crash_on_5)
     result = consolidate([folder], tmp_path / "out.xlsx", jobs=2)
     assert result.files == 10 and result.forms == 9
     # The broken pool renders nothing ahead: the row sheets are written in the main process, complete.
@@ -390,7 +444,10 @@ def test_cli_exit_codes_and_summary_line(three: Path, tmp_path: Path) -> None:
     runner = CliRunner()
     ok = runner.invoke(main, ["consolidate", str(three), "-o", str(tmp_path / "ok.xlsx"), "--jobs", "1"])
     assert ok.exit_code == 0, ok.output
-    assert ok.output.startswith("共读取 3 个文件：3 份申报表已汇总，0 个文件有错误，0 个无法读取或不是本模板；错误 0 条，警告 1 条。")
+    assert ok.output.splitlines() == [
+        f"跳过：{three / '~$a.xlsx'}（Excel/WPS 打开文件时生成的锁文件，不是申报表，无需处理）",
+        "共读取 3 个文件：3 份申报表已汇总，0 个文件有错误，0 个无法读取或不是本模板；另跳过 1 个不是申报表的文件（见“报送情况”）；"
+        f"错误 0 条，警告 1 条。已写出：{tmp_path / 'ok.xlsx'}"]
     (three / "junk.xlsx").write_bytes(b"not a workbook")
     bad = runner.invoke(main, ["consolidate", str(three), "-o", str(tmp_path / "bad.xlsx")])
     assert bad.exit_code == 1
@@ -501,3 +558,28 @@ def test_forms_of_every_template_version_consolidate_at_their_own_cells(tmp_path
     summary = {r["来源文件"]: (r["项目名称"], r["项目当年预算（元）"]) for r in records(tmp_path / "out.xlsx", "项目汇总")}
     assert summary == {str(old): ("上海市政府质量奖", 7200000), str(bad): ("另一个项目", 7200000),
                        str(new): ("上海市政府质量奖", 7200000)}
+
+
+def test_blank_sums_stay_blank_and_units_over_their_ceiling_are_marked(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write(folder, "a.xlsx", form("甲局", "项目一", [100.0], prior_budget=None, prior_executed=None))
+    write(folder, "b.xlsx", form("乙局", "项目二", [50.0]))
+    units = tmp_path / "units.csv"
+    units.write_text("单位名称,控制数\n甲局,90\n乙局,60\n", encoding="utf-8")
+    out = tmp_path / "out.xlsx"
+    consolidate([folder], out, units=units, jobs=1)
+    ws = openpyxl.load_workbook(out)["统计"]
+    rows = {ws.cell(r, 1).value: r for r in range(3, 6)}
+    header = [c.value for c in ws[2]]
+    prior = header.index(tables.PRIOR_BUDGET) + 1
+    assert ws.cell(rows["甲局"], prior).value is None  # a blank 上年预算 is not 0.00
+    assert ws.cell(rows["乙局"], prior).value == 1000.0
+    ceiling, annual = header.index(tables.CEILING) + 1, header.index(tables.ANNUAL) + 1
+    marked = {name: [ws.cell(r, c).fill.fgColor.rgb for c in (ceiling, annual)] for name, r in rows.items()
+              if name in ("甲局", "乙局")}
+    assert marked == {"甲局": ["00F8CBAD", "00F8CBAD"], "乙局": ["00000000", "00000000"]}
+    assert ws.cell(rows["甲局"], annual).font.b and ws.cell(rows["甲局"], annual).font.color.rgb == "009C0006"
+    status = openpyxl.load_workbook(out)["报送情况"]
+    states = {status.cell(r, 2).value: status.cell(r, 9) for r in range(3, 5)}
+    assert states["甲局"].value == "有警告" and status.cell(3, 6).value == 10.0
+    assert status.cell(3, 6).fill.fgColor.rgb == "00F8CBAD"

@@ -479,7 +479,7 @@ def test_template_framework_option_errors_exit_2(tmp_path: Path) -> None:
         assert "第 2 行：第 8 列不是有效的 TOML" in result.output and "Traceback" not in result.output
     assert list(tmp_path.iterdir()) == [bad]
     missing = run("check", "--framework", tmp_path / "none.toml", BUREAU)
-    assert missing.exit_code == 2 and "does not exist" in missing.output
+    assert missing.exit_code == 2 and f"文件“{tmp_path / 'none.toml'}”不存在。" in missing.output
 
 
 def test_template_framework_by_id(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ returned files. Exact figures throughout."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
@@ -12,10 +13,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from tests.test_consolidate import form, records, sheet, write
+from tests.test_consolidate import form, records, set_saved, sheet, write
 from xltools import spec
 from xltools.cli import main
-from xltools.consolidate import consolidate
+from xltools.consolidate import consolidate, crossfile
 from xltools.units import UnitsFileError, read_units
 
 F = spec.build().fields
@@ -32,11 +33,19 @@ def touch(path: Path, days: int) -> Path:
 def resubmitted(tmp_path: Path) -> Path:
     """甲局 sends 项目一 twice (the correction is newer and smaller), and 项目二 once; 乙局 sends 项目三."""
     folder = tmp_path / "回收"
-    touch(write(folder, "z-甲局-项目一-初稿.xlsx", form("甲局", "项目一", [600.0, 400.0])), 1)
-    touch(write(folder / "更正", "a-甲局-项目一-更正.xlsx", form("甲局", " 项目一", [700.0])), 5)
-    touch(write(folder, "甲局-项目二.xlsx", form("甲局", "项目二", [50.0])), 2)
-    touch(write(folder, "乙局-项目三.xlsx", form("乙局", "项目三", [8.0, 2.0])), 3)
+    touch(write(folder, "z-甲局-项目一-初稿.xlsx", form("甲局", "项目一", [600.0, 400.0]), saved=SAVED[1]), 1)
+    touch(write(folder / "更正", "a-甲局-项目一-更正.xlsx", form("甲局", " 项目一", [700.0]), saved=SAVED[5]), 5)
+    touch(write(folder, "甲局-项目二.xlsx", form("甲局", "项目二", [50.0]), saved=SAVED[2]), 2)
+    touch(write(folder, "乙局-项目三.xlsx", form("乙局", "项目三", [8.0, 2.0]), saved=SAVED[3]), 3)
     return folder
+
+
+# When the unit saved each workbook (dcterms:modified), by day.
+SAVED = {day: f"2019-03-{day:02d}T09:00:00Z" for day in range(1, 29)}
+
+
+def _saved(day: int) -> float:
+    return dt.datetime(2019, 3, day, 9, tzinfo=dt.UTC).timestamp()
 
 
 def test_a_resubmitted_project_counts_once(resubmitted: Path, tmp_path: Path) -> None:
@@ -60,7 +69,7 @@ def test_a_resubmitted_project_counts_once(resubmitted: Path, tmp_path: Path) ->
     # Both copies are told which one counts.
     dup = [f for f in result.findings if f.code == "duplicate-submission"]
     assert [(f.file, f.cell) for f in dup] == [(old, F["project"].cell), (new, F["project"].cell)]
-    assert f"本文件不计入统计和合计；计入汇总的是：{new}" in dup[0].message
+    assert f"本文件（保存时间 {crossfile.when(_saved(1))}）不计入统计和合计；计入汇总的是：{new}（保存时间最新：" in dup[0].message
     assert "计入汇总的是本文件" in dup[1].message and old in dup[1].message
     # Parquet carries the same flag.
     summary = pd.read_parquet(tmp_path / "pq" / "summary.parquet")
@@ -68,15 +77,47 @@ def test_a_resubmitted_project_counts_once(resubmitted: Path, tmp_path: Path) ->
     assert summary.loc[summary["计入汇总"] == "是", "项目当年预算（元）"].sum() == 760.0
 
 
-def test_copies_modified_at_the_same_time_keep_the_path_that_sorts_last(resubmitted: Path, tmp_path: Path) -> None:
+def test_the_copy_saved_last_counts_whatever_the_file_times(resubmitted: Path, tmp_path: Path) -> None:
+    """Unzipped or copied in one go, both copies have the same file time: the time saved inside decides."""
     old, new = resubmitted / "z-甲局-项目一-初稿.xlsx", resubmitted / "更正" / "a-甲局-项目一-更正.xlsx"
     touch(old, 7)
     touch(new, 7)
     out = tmp_path / "汇总.xlsx"
-    consolidate([resubmitted], out, jobs=1)
+    result = consolidate([resubmitted], out, jobs=1)
     counted = {r["来源文件"]: r["计入汇总"] for r in records(out, "项目汇总")}
-    # Same time: the path that sorts last counts; "回收/更正/…" sorts after "回收/z-…" ("更" is U+66F4, "z" U+007A).
     assert (counted[str(old)], counted[str(new)]) == ("否", "是")
+    saved = crossfile.when(_saved(5))
+    kept = next(f for f in result.findings if f.file == str(new) and f.code == "duplicate-submission")
+    assert f"计入汇总的是本文件（保存时间最新：{saved}）" in kept.message
+    assert "resubmission-undecided" not in [f.code for f in result.findings]
+    # 项目汇总 shows the saved time (local time) that decided.
+    assert {r["来源文件"]: r["保存时间"] for r in records(out, "项目汇总")}[str(new)] == dt.datetime.fromtimestamp(
+        _saved(5))
+
+
+def test_copies_saved_at_the_same_time_are_told_apart_by_the_file_time(resubmitted: Path, tmp_path: Path) -> None:
+    old, new = resubmitted / "z-甲局-项目一-初稿.xlsx", resubmitted / "更正" / "a-甲局-项目一-更正.xlsx"
+    set_saved(new, SAVED[1])
+    touch(old, 9)  # the first draft's file is newer now
+    result = consolidate([resubmitted], tmp_path / "汇总.xlsx", jobs=1)
+    counted = {f.file: f.message for f in result.findings if f.code == "duplicate-submission"}
+    assert "计入汇总的是本文件（保存时间同为" in counted[str(old)] and "按文件修改时间，最新：" in counted[str(old)]
+    assert f"本文件（保存时间 {crossfile.when(_saved(1))}）不计入" in counted[str(new)]
+
+
+def test_copies_that_no_time_tells_apart_are_reported_undecided(resubmitted: Path, tmp_path: Path) -> None:
+    old, new = resubmitted / "z-甲局-项目一-初稿.xlsx", resubmitted / "更正" / "a-甲局-项目一-更正.xlsx"
+    set_saved(new, SAVED[1])
+    touch(old, 7)
+    touch(new, 7)
+    result = consolidate([resubmitted], tmp_path / "汇总.xlsx", jobs=1)
+    undecided = [(f.file, f.cell, f.message) for f in result.findings if f.code == "resubmission-undecided"]
+    # One is kept (the path in natural order: "回收/更正/…" after "回收/z-…"), and the warning names both.
+    assert undecided == [(str(new), F["project"].cell,
+                          f"“甲局”的项目“项目一”有 2 份的保存时间和文件修改时间都相同：{old}、{new}。无法判断哪一份是更正后的，"
+                          "暂计入本文件。请删去不要的一份后重新汇总。")]
+    assert "resubmission-undecided" in {f.code for f in result.findings if f.severity == "warning"}
+    assert "无法判断计入哪一份 1 条" in result.line()
 
 
 # -- 控制数 ---------------------------------------------------------------------------------------------------------
@@ -143,11 +184,12 @@ def last_year(tmp_path: Path) -> Path:
     """Last year's consolidation: 甲局's 项目一 got 900 (a first draft of 1,200 was replaced), 项目二 40,
     乙局's 项目三 10, and 丙局's 项目四 5."""
     folder = tmp_path / "上年回收"
-    touch(write(folder, "a.xlsx", form("甲局", "项目一", [1200.0], start=_d(2018, 1, 1), end=_d(2018, 12, 31))), 1)
-    touch(write(folder, "b.xlsx", form("甲局", "项目一", [900.0], start=_d(2018, 1, 1), end=_d(2018, 12, 31))), 2)
-    write(folder, "c.xlsx", form("甲局", "项目二", [40.0]))
-    write(folder, "d.xlsx", form("乙局", "项目三", [10.0]))
-    write(folder, "e.xlsx", form("丙局", "项目四", [5.0]))
+    last = {"start": _d(2018, 1, 1), "end": _d(2018, 12, 31)}
+    write(folder, "a.xlsx", form("甲局", "项目一", [1200.0], **last), 2018, SAVED[1])
+    write(folder, "b.xlsx", form("甲局", "项目一", [900.0], **last), 2018, SAVED[2])
+    write(folder, "c.xlsx", form("甲局", "项目二", [40.0], **last), 2018)
+    write(folder, "d.xlsx", form("乙局", "项目三", [10.0], **last), 2018)
+    write(folder, "e.xlsx", form("丙局", "项目四", [5.0], **last), 2018)
     out = tmp_path / "上年" / "汇总.xlsx"
     consolidate([folder], out, jobs=1, parquet=tmp_path / "上年" / "parquet")
     return out
@@ -176,8 +218,9 @@ def test_last_years_figures_are_checked(last_year: Path, tmp_path: Path, source:
     found = [(Path(f.file).name, f.sheet, f.cell, f.code) for f in result.findings]
     assert found == [("一.xlsx", spec.FORM_SHEET, F["prior_budget"].cell, "prior-budget-mismatch"),
                      ("三.xlsx", spec.FORM_SHEET, F["prior_budget"].cell, "prior-budget-mismatch")]
-    b = last_year.parent.parent / "上年回收" / "b.xlsx"
-    d = last_year.parent.parent / "上年回收" / "d.xlsx"
+    # Last year's workbook shows each source file's name (its link has the path); its parquet has the path.
+    b = last_year.parent.parent / "上年回收" / "b.xlsx" if source == "parquet" else "b.xlsx"
+    d = last_year.parent.parent / "上年回收" / "d.xlsx" if source == "parquet" else "d.xlsx"
     assert result.findings[0].message == (
         f"“同名项目上年预算额（元）”为 1,200.00 元，与上年汇总（来源文件 {b}）中此项目的项目当年预算 900.00 元不一致"
         "（相差 300.00 元）。")
@@ -216,11 +259,12 @@ def test_rows_link_to_their_files_relative_to_the_output(resubmitted: Path, tmp_
     source_col = [c.value for c in summary[1]].index("来源文件") + 1
     links = {summary.cell(r, source_col).value: summary.cell(r, source_col).hyperlink
              for r in range(2, summary.max_row + 1)}
+    # The cell shows the file's name (it prints on one line); the link keeps the path.
     assert {v: (h.target, h.location) for v, h in links.items()} == {
-        str(resubmitted / "z-甲局-项目一-初稿.xlsx"): ("../回收/z-甲局-项目一-初稿.xlsx", None),
-        str(resubmitted / "更正" / "a-甲局-项目一-更正.xlsx"): ("../回收/更正/a-甲局-项目一-更正.xlsx", None),
-        str(resubmitted / "甲局-项目二.xlsx"): ("../回收/甲局-项目二.xlsx", None),
-        str(resubmitted / "乙局-项目三.xlsx"): ("../回收/乙局-项目三.xlsx", None),
+        "z-甲局-项目一-初稿.xlsx": ("../回收/z-甲局-项目一-初稿.xlsx", None),
+        "a-甲局-项目一-更正.xlsx": ("../回收/更正/a-甲局-项目一-更正.xlsx", None),
+        "甲局-项目二.xlsx": ("../回收/甲局-项目二.xlsx", None),
+        "乙局-项目三.xlsx": ("../回收/乙局-项目三.xlsx", None),
     }
     problems = wb["问题清单"]
     assert [(problems.cell(r, 1).hyperlink.target, problems.cell(r, 1).hyperlink.location)
@@ -234,7 +278,7 @@ def test_rows_link_to_their_files_relative_to_the_output(resubmitted: Path, tmp_
 
 
 def test_unsafe_characters_in_a_file_name_are_escaped_in_its_link(tmp_path: Path) -> None:
-    from xltools.consolidate.output import link_target
+    from xltools.consolidate.links import link_target
 
     assert link_target(str(tmp_path / "in" / "a #1 100%.xlsx"), str(tmp_path / "out")) == "../in/a%20%231%20100%25.xlsx"
     assert link_target(str(tmp_path / "甲局.xlsx"), str(tmp_path)) == "甲局.xlsx"

@@ -30,7 +30,7 @@ STAFFSITE = REPO / "tests" / "staffsite"
 RETURN = REPO / "examples" / "returns" / "05_上海市市场监督管理局_上海市政府质量奖.xlsx"
 XLTOOLS = Path(sys.executable).parent / "xltools"
 HEAVY = {"pandas", "numpy", "pandera", "pyarrow"}
-BUREAU_HINT = ("Error: 汇总需要局里用的完整安装，本机缺少 {}。请运行：pip install \"xltools[bureau]\"\n"
+BUREAU_HINT = ("错误：汇总需要局里用的完整安装，本机缺少 {}。请运行：pip install \"xltools[bureau]\"\n"
                "（员工电脑上的安装只包含模板、校验和一键校验按钮，不需要这些软件包。）\n")
 
 

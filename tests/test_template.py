@@ -344,8 +344,9 @@ def test_safe_filename() -> None:
 
 def test_unit_templates_fill_and_lock_the_unit(tmp_path: Path) -> None:
     csv = tmp_path / "units.csv"
-    # GBK, as Excel on Chinese Windows saves "CSV"; extra columns are ignored, blank names skipped.
-    csv.write_bytes("单位编码,单位名称,联系人\n,上海市A/B局,张三\n,CON,\n002,,李四\n,上海市A:B局,王五\n005,某中心,\n"
+    # GBK, as Excel on Chinese Windows saves "CSV"; extra columns are ignored, blank rows skipped (a row with
+    # data but no name is refused: tests/test_units.py).
+    csv.write_bytes("单位编码,单位名称,联系人\n,上海市A/B局,张三\n,CON,\n,,\n,上海市A:B局,王五\n005,某中心,\n"
                     .encode("gbk"))
     before = csv.read_bytes()
     paths = write_unit_templates(csv, tmp_path / "out", 2020, "pw")
@@ -419,7 +420,7 @@ def test_committed_macro_template_matches_a_fresh_build(tmp_path: Path) -> None:
 
     from xltools.vba.project import read_vba_project
 
-    result = CliRunner().invoke(main, ["template", "--out", str(tmp_path)])
+    result = CliRunner().invoke(main, ["template", "--out", str(tmp_path), "--year", str(spec.DEFAULT_YEAR)])
     assert result.exit_code == 0, result.output
     fresh, committed = tmp_path / spec.MACRO_TEMPLATE_FILENAME, COMMITTED_TEMPLATE.with_suffix(".xlsm")
     assert semantic_dump(fresh) == semantic_dump(committed)

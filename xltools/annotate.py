@@ -4,30 +4,39 @@ The copy lists the findings in 校验结果; the form's own conditional formats 
 Only the 校验结果 worksheet part is rewritten inside the zip, and in workbook.xml that sheet's print area (so the
 copy prints every finding, also when the form came from a template whose print area was the header alone) and,
 for such a form, styles.xml gains wrapping twins of the result cells' styles (long messages wrap within the
-printed width); every other part is copied byte for byte, so validations, protection, macros and buttons survive exactly (a load/save
-through openpyxl would drop form controls and rewrite styles). The input file is never opened for writing.
+printed width); every other part is copied byte for byte, so validations, protection, macros and buttons survive
+exactly (a load/save through openpyxl would drop form controls and rewrite styles). The input file is never opened
+for writing.
+
+Copies of a whole batch mirror the input folders (:func:`plan_copies`): three units' ``绩效目标申报表.xlsx`` in
+three folders stay three copies, and a copy never lands on an input.
 """
 
 from __future__ import annotations
 
 import html
+import io
+import os
 import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from xltools import results, spec
-from xltools.atomic import atomic_path
+from xltools import marks, results, spec
+from xltools.atomic import OutputError, atomic_path
 from xltools.cells import column_letter
+from xltools.discover import Source, display
 from xltools.engine import CheckResult
+from xltools.findings import Finding, Report
 from xltools.text import LINE_HEIGHT, lines, xml_text
-from xltools.workbook import sheet_member
+from xltools.workbook import MAX_FILE_BYTES, sheet_member
 
 
 class AnnotateError(Exception):
     """The copy cannot be made; ``str(error)`` says why in Chinese."""
 
 
+ANNOTATABLE = (".xlsx", ".xlsm")
 _ROW_RE = re.compile(rb"<row\b[^>]*?\br=\"(\d+)\"[^>]*?(?:/>|>.*?</row>)", re.S)
 _CELL_STYLE_RE = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]+)\d+\"[^>]*?\bs=\"(\d+)\"")
 _SHEETDATA_RE = re.compile(rb"<sheetData\s*/>|<sheetData>(.*?)</sheetData>", re.S)
@@ -47,13 +56,23 @@ def annotate(result: CheckResult, source: str | Path, out_dir: str | Path) -> Pa
     out = Path(out_dir) / src.name
     if out.resolve() == src.resolve():
         raise AnnotateError("输出目录不能是原文件所在目录：原文件不会被改动。")
-    if result.declaration is None:
+    if result.declaration is None and result.selfeval is None:
         raise AnnotateError("文件无法按本模板读取，不能在其中标注；问题见检查报告。")
-    if src.suffix.lower() not in (".xlsx", ".xlsm"):
+    if src.suffix.lower() not in ANNOTATABLE:
         raise AnnotateError(f"{src.suffix} 格式不能标注，请另存为 .xlsx 后再检查。")
-    summary = result.report.summary()
-    rows = results.rows(result.findings)
-    with zipfile.ZipFile(src) as zin:
+    return write_copy(src.read_bytes(), out, result.findings)
+
+
+def write_copy(data: bytes, out: Path, findings: Sequence[Finding]) -> Path:
+    """Write ``out``: the workbook ``data`` with ``findings`` in 校验结果, marked as xltools' annotated copy (a zip
+    comment that Excel drops on saving: an edited copy sent back is a return again)."""
+    summary = Report("", list(findings)).summary()
+    rows = results.rows(findings)
+    try:
+        zin = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise AnnotateError("文件不是 .xlsx 工作簿，不能标注。") from exc
+    with zin:
         member = sheet_member(zin, spec.RESULTS_SHEET)
         if member is None:
             raise AnnotateError(f"工作簿中没有“{spec.RESULTS_SHEET}”工作表，无法标注。")
@@ -68,10 +87,96 @@ def annotate(result: CheckResult, source: str | Path, out_dir: str | Path) -> Pa
         if WORKBOOK_PART in zin.namelist():
             new_parts[WORKBOOK_PART] = with_results_print_area(zin.read(WORKBOOK_PART))
         with atomic_path(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+            zout.comment = marks.ANNOTATED
             for info in zin.infolist():
-                data = new_parts[info.filename] if info.filename in new_parts else zin.read(info.filename)
-                zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+                part = new_parts[info.filename] if info.filename in new_parts else zin.read(info.filename)
+                zout.writestr(info, part, compress_type=zipfile.ZIP_DEFLATED)
     return out
+
+
+def plan_copies(sources: Sequence[Source], out_dir: str | Path) -> dict[str, Path]:
+    """Where the annotated copy of each source goes: ``out_dir`` mirrors the folders the sources were found in
+    (relative paths kept; a form inside a zip goes to a folder named after the zip), and a name that would clash
+    with another (also by case, as on Windows) gets " (2)", " (3)" ... Raises OutputError, before anything is
+    read, when a copy would land on an input file (``out_dir`` is an input folder)."""
+    base = Path(out_dir)
+    taken: set[str] = set()
+    planned: dict[str, Path] = {}
+    for source in sources:
+        target = base / source.relative
+        if target.suffix.lower() not in ANNOTATABLE:
+            target = target.with_name(target.name + ".xlsx")  # never annotated; keeps the plan one-to-one
+        stem, suffix, n = target.name[: -len(target.suffix)], target.suffix, 2
+        while str(target).casefold() in taken:
+            target = target.with_name(f"{stem} ({n}){suffix}")
+            n += 1
+        taken.add(str(target).casefold())
+        planned[source.display] = target
+    inputs = {_identity(s.path) for s in sources} - {None}
+    for source, target in zip(sources, planned.values(), strict=True):
+        if _identity(target) in inputs and not _ours(target):
+            raise OutputError(f"标注副本“{display(target)}”会覆盖输入文件：--annotate 的目录不能是回收文件夹本身"
+                              f"（{source.display}）。请换一个目录，例如“退回”。")
+    return planned
+
+
+def _identity(path: str | Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _ours(path: Path) -> bool:
+    return marks.probe_path(str(path)).output is not None
+
+
+def source_bytes(source: Source) -> bytes:
+    if source.member is not None:
+        from xltools.inputs import MemberError, member_bytes
+
+        try:
+            return member_bytes(source)[0]
+        except MemberError as exc:
+            raise AnnotateError(str(exc)) from exc
+    data = marks.read_head(source.path, MAX_FILE_BYTES)
+    if data is None:
+        raise AnnotateError("文件无法读取或过大，不能标注。")
+    return data
+
+
+def annotate_source(source: Source, target: Path, findings: Sequence[Finding]) -> Path:
+    """The annotated copy of one found input (a file or a form inside a zip) at ``target``."""
+    if os.path.splitext(source.relative)[1].lower() not in ANNOTATABLE:
+        raise AnnotateError(f"{os.path.splitext(source.relative)[1]} 格式不能标注，请另存为 .xlsx 后再检查。")
+    return write_copy(source_bytes(source), target, findings)
+
+
+def write_copies(planned: dict[str, Path], sources: Sequence[Source], findings: Sequence[Finding],
+                 ) -> tuple[dict[str, Path], dict[str, str]]:
+    """The copies to send back: one per source with findings (those of the whole run: a consolidation's
+    cross-file findings included), at its planned place. Returns file -> copy, and file -> why no copy could be
+    made (an .xls cannot be annotated; its findings are in the report all the same). A write that fails (disk full,
+    no permission) raises OutputError naming the copy."""
+    by_file: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_file.setdefault(f.file, []).append(f)
+    written, failed = {}, {}
+    for source in sources:
+        mine = by_file.get(source.display)
+        if not mine:
+            continue
+        target = planned[source.display]
+        try:
+            written[source.display] = annotate_source(source, target, mine)
+        except AnnotateError as exc:
+            failed[source.display] = str(exc)
+        except OSError as exc:
+            from xltools.atomic import write_failed
+
+            raise write_failed(display(target), exc) from exc
+    return written, failed
 
 
 def with_results_print_area(xml: bytes) -> bytes:

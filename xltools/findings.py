@@ -41,6 +41,8 @@ CODES: dict[str, Severity] = {
     "unit-not-returned": WARNING,
     "unit-over-ceiling": WARNING,
     "prior-budget-mismatch": WARNING,
+    "resubmission-undecided": WARNING,
+    "unit-not-listed": WARNING,
     # Consolidation: a bureau-wide table failed its schema (see xltools.consolidate).
     "schema-invalid": ERROR,
     # The year-end self-evaluation (绩效自评表): scored against the approved targets (see README: 绩效自评).
@@ -56,7 +58,7 @@ CODES: dict[str, Severity] = {
 
 # Codes only a consolidation emits: they need the whole batch (or the bureau's lists), never a single form.
 BATCH_CODES = frozenset({"duplicate-submission", "unit-not-returned", "unit-over-ceiling", "prior-budget-mismatch",
-                         "schema-invalid"})
+                         "resubmission-undecided", "unit-not-listed", "schema-invalid"})
 
 # Codes only a year-end self-evaluation (绩效自评表) gets; it also shares required-missing, amount-invalid and
 # subtotal-mismatch with the declaration.
@@ -90,6 +92,8 @@ CODE_TITLES: dict[str, str] = {
     "unit-not-returned": "单位未报送",
     "unit-over-ceiling": "超过单位控制数",
     "prior-budget-mismatch": "上年预算额与上年汇总不符",
+    "resubmission-undecided": "无法判断计入哪一份",
+    "unit-not-listed": "单位不在清单中",
     "schema-invalid": "汇总表校验失败",
     "actual-missing": "实际完成值未填",
     "actual-unparseable": "实际完成值无法识别",

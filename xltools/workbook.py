@@ -136,7 +136,7 @@ def _open_container(path: Path) -> tuple[str, zipfile.ZipFile | None, bytes]:
             raise UnreadableError(f"文件过大（{size // (1024 * 1024)} MB），不像是一张申报表。")
         data = path.read_bytes()
     except OSError as exc:
-        raise UnreadableError(f"文件无法打开：{os_reason(exc)}。") from exc
+        raise UnreadableError(f"文件无法打开：{os_reason(exc, reading=True)}。") from exc
     if not data:
         raise UnreadableError("文件为空（0 字节），不是 Excel 工作簿。请重新保存后再报送。")
     if data.startswith(_OLE_MAGIC):

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from xltools import spec
+from xltools import marks, spec
 from xltools.consolidate.crossfile import name_key, project_key
 from xltools.consolidate.rows import SUMMARY_FIELDS, FileRows
+from xltools.discover import display
 from xltools.findings import ERROR, Finding
 from xltools.text import yuan
 
@@ -46,7 +47,7 @@ class Prior:
 
 
 def _refuse(path: Path, why: str) -> PreviousError:
-    return PreviousError(f"--previous “{path}” 不是 xltools 汇总结果：{why}。请给出上一年用 xltools consolidate 写出的"
+    return PreviousError(f"--previous “{display(path)}” 不是 xltools 汇总结果：{why}。请给出上一年用 xltools consolidate 写出的"
                          f"汇总工作簿（.xlsx），或其 --parquet 文件夹。")
 
 
@@ -73,22 +74,55 @@ def read(path: str | Path) -> dict[tuple[str, str], Prior]:
     return prior
 
 
+def year_of(path: str | Path) -> int | None:
+    """The budget year a consolidation records (its document properties, or its parquet metadata); None when it
+    records none (written before xltools recorded it)."""
+    path = Path(path)
+    if path.is_dir() or path.suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
+
+        file = path / PARQUET if path.is_dir() else path
+        try:
+            meta = pq.read_schema(file).metadata or {}
+        except Exception:  # read() has already refused a file that cannot be read
+            return None
+        year = meta.get(b"xltools.year", b"").decode("ascii", "replace")
+        return int(year) if year.isdigit() else None
+    return marks.consolidation_year(str(path))[1]
+
+
+def check_year(path: str | Path, prior_year: int | None, year: int | None) -> None:
+    """Refuse last year's consolidation unless it is of an earlier budget year than this batch's."""
+    if prior_year is None or year is None or prior_year < year:
+        return
+    raise PreviousError(f"--previous “{display(path)}” 是 {prior_year} 年度的汇总，本次汇总的申报表是 {year} 年度的："
+                        f"上年汇总应早于本年度。请给出 {year - 1} 年度的汇总表。")
+
+
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
 def _workbook(path: Path) -> tuple[list[str], list[list[Any]]]:
-    from python_calamine import CalamineWorkbook
+    """项目汇总 through the same guarded opening path as a returned form (size, zip and extent bounds)."""
+    from xltools.workbook import MAX_ROWS, UnreadableError, open_values
 
     try:
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # not a workbook at all, damaged, encrypted
-        raise _refuse(path, f"无法作为 Excel 工作簿读取（{type(exc).__name__}）") from exc
-    if SUMMARY_SHEET not in book.sheet_names:
-        raise _refuse(path, f"没有“{SUMMARY_SHEET}”工作表（现有：{'、'.join(book.sheet_names) or '无'}）")
-    grid = book.get_sheet_by_name(SUMMARY_SHEET).to_python()
+        book = open_values(path)
+    except UnreadableError as exc:  # not a workbook at all, damaged, encrypted, hostile
+        raise _refuse(path, f"无法作为 Excel 工作簿读取（{str(exc).rstrip('。')}）") from exc
+    try:
+        if SUMMARY_SHEET not in book.sheet_names:
+            raise _refuse(path, f"没有“{SUMMARY_SHEET}”工作表（现有：{'、'.join(book.sheet_names) or '无'}）")
+        grid = book.grid(SUMMARY_SHEET)
+    except UnreadableError as exc:
+        raise _refuse(path, f"“{SUMMARY_SHEET}”无法读取（{str(exc).rstrip('。')}）") from exc
+    finally:
+        book.close()
     if not grid:
         raise _refuse(path, f"“{SUMMARY_SHEET}”是空的")
+    if len(grid) >= MAX_ROWS:
+        raise _refuse(path, f"“{SUMMARY_SHEET}”超过 {MAX_ROWS - 1} 行，超出读取上限；请改用它的 --parquet 文件夹")
     return [_text(h) for h in grid[0]], grid[1:]
 
 
@@ -101,7 +135,7 @@ def _parquet(path: Path) -> tuple[list[str], list[list[Any]]]:
     try:
         table = pq.read_table(file)
     except Exception as exc:
-        raise _refuse(path, f"{file.name} 无法读取（{type(exc).__name__}）") from exc
+        raise _refuse(path, f"{display(file.name)} 无法读取") from exc
     header = list(table.column_names)
     wanted = [c for c in (*REQUIRED, COUNTED) if c in header]
     if len(wanted) < len(REQUIRED):

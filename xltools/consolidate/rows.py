@@ -13,8 +13,10 @@ from typing import Any
 
 from xltools import spec
 from xltools.data import Frameworks
+from xltools.discover import Source
 from xltools.engine import CheckResult, check_file
 from xltools.findings import Finding
+from xltools.inputs import check_source
 from xltools.model import CellValue, Declaration
 from xltools.targets import parse_target
 
@@ -36,6 +38,10 @@ class FileRows:
     indicators: list[tuple[Any, ...]] = field(default_factory=list)
     framework: str = ""
     version: str = ""  # the template version the form was made on: its cell addresses
+    year: int | None = None  # the budget year the form records
+    saved: float | None = None  # when the unit saved the workbook (POSIX seconds), from the workbook itself
+    file_time: int | None = None  # the file's modification time (ns)
+    skipped: str | None = None  # not an input after all (an xltools output): why, in Chinese
 
 
 def _text(cv: CellValue) -> str | None:
@@ -84,6 +90,7 @@ def from_result(result: CheckResult) -> FileRows:
     rows.summary = (*values.values(), rate, len(decl.subprojects), subtotal, len(decl.indicators))
     rows.framework = decl.framework
     rows.version = decl.template_version
+    rows.year = decl.year
     for i, (sub, amount) in enumerate(zip(decl.subprojects, amounts, strict=True), start=1):
         rows.subprojects.append((unit, project, i, _text(sub.name), amount, sub.name.cell))
     for i, ind in enumerate(decl.indicators, start=1):
@@ -97,5 +104,16 @@ def from_result(result: CheckResult) -> FileRows:
 
 
 def read(path: str | Path, display_name: str | None = None, frameworks: Frameworks | None = None) -> FileRows:
-    """Check one file with the engine and keep its rows. The per-file unit of work of the process pool."""
+    """Check one file with the engine and keep its rows."""
     return from_result(check_file(path, display_name, frameworks))
+
+
+def read_source(source: Source, frameworks: Frameworks | None = None, scratch: str | None = None) -> FileRows:
+    """Check one found input (a file or a form inside a zip) and keep its rows, with the times that decide
+    between copies. The per-file unit of work of the process pool."""
+    checked = check_source(source, frameworks, scratch)
+    if checked.result is None:
+        return FileRows(source.display, [], skipped=checked.skipped, file_time=checked.file_time)
+    rows = from_result(checked.result)
+    rows.saved, rows.file_time = checked.saved, checked.file_time
+    return rows

@@ -1,38 +1,39 @@
-"""Consolidation from start to end: discover, check each file (in a process pool), build, validate, write.
+"""Consolidation from start to end: find, check each file (in a process pool), build, validate, write.
 
-pandas, pandera and the writer are imported only after the worker processes have started: the workers (forked
-where the platform allows) stay small, and the import overlaps with their work.
+Everything that can be refused is refused before the first form is read: an output that is an input (or cannot be
+written, or is not an .xlsx), annotated copies that would land on inputs, a bad units list or last year's table,
+inputs without a single form. pandas, pandera and the writer are imported only after the worker processes have
+started: the workers (forked where the platform allows) stay small, and the import overlaps with their work.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
-import multiprocessing
 import os
+import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from xltools.atomic import ensure_writable
+from xltools.atomic import ensure_writable, workbook_path, write_failed
 from xltools.consolidate import crossfile, sheetxml  # noqa: F401 - sheetxml: imported before the workers fork
-from xltools.consolidate.rows import FileRows, read
+from xltools.consolidate import previous as last_year
+from xltools.consolidate.guard import check_output
+from xltools.consolidate.pool import POOL_THRESHOLD, SHIPPED, Progress, read_all, workers
+from xltools.consolidate.rows import FileRows
 from xltools.data import Frameworks
-from xltools.discover import discover
+from xltools.discover import Found, NoFormsError, Skipped, display, find
 from xltools.findings import ERROR, Finding
 
 if TYPE_CHECKING:
     from xltools.consolidate.tables import Tables
     from xltools.units import Unit
 
-Progress = Callable[[int, int], None]
-SHIPPED = Frameworks()
-# Below this many files a pool costs more than it saves.
-POOL_THRESHOLD = 8
+__all__ = ["POOL_THRESHOLD", "Summary", "consolidate"]
 
 
 @dataclass
@@ -49,6 +50,13 @@ class Summary:
     tables: Tables | None = None
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: read, tables, write
     not_counted: int = 0  # forms in 项目汇总 that another copy of the same project replaces (计入汇总 = 否)
+    skipped: list[Skipped] = field(default_factory=list)  # files found and not read (listed in 报送情况)
+    units: int | None = None  # units on the units list (None without one)
+    not_returned: int = 0  # of them, those that sent nothing
+    year: int | None = None  # the budget year of the batch
+    annotated: dict[str, Path] = field(default_factory=dict)  # file -> its annotated copy (--annotate)
+    unlisted: int = 0  # folders and zips that could not be looked into (file-unreadable in 问题清单)
+    not_annotated: dict[str, str] = field(default_factory=dict)  # file -> why it has no annotated copy
 
     @property
     def errors(self) -> int:
@@ -66,111 +74,23 @@ class Summary:
         again = f"（其中 {self.not_counted} 份为重复报送，不计入合计）" if self.not_counted else ""
         codes = [f.code for f in self.findings]
         batch = "".join(f"，{label} {codes.count(code)} 条" for code, label in
-                        (("unit-over-ceiling", "超过控制数"), ("prior-budget-mismatch", "上年预算额与上年汇总不符"))
+                        (("unit-over-ceiling", "超过控制数"), ("prior-budget-mismatch", "上年预算额与上年汇总不符"),
+                         ("resubmission-undecided", "无法判断计入哪一份"), ("unit-not-listed", "单位不在清单中"))
                         if code in codes)
+        units = (f"单位清单 {self.units} 个单位中 {self.not_returned} 个未报送；" if self.units is not None else "")
+        skipped = f"另跳过 {len(self.skipped)} 个不是申报表的文件（见“报送情况”）；" if self.skipped else ""
+        unlisted = f"{self.unlisted} 个文件夹或压缩包无法打开（见“问题清单”）；" if self.unlisted else ""
         return (f"共读取 {self.files} 个文件：{self.forms} 份申报表已汇总{again}，{self.with_errors} 个文件有错误，"
-                f"{self.unreadable} 个无法读取或不是本模板；错误 {self.errors} 条，警告 {self.warnings} 条{batch}。"
-                f"已写出：{self.output}")
-
-
-def _work(item: tuple[int, str], frameworks: Frameworks = SHIPPED) -> tuple[int, FileRows]:
-    index, path = item
-    try:
-        return index, read(path, path, frameworks)
-    except Exception as exc:  # the engine never raises on bad input; this keeps a bug from losing a file
-        return index, FileRows(path, [Finding.of("file-unreadable", f"读取时发生内部错误（{type(exc).__name__}）。",
-                                                 file=path)])
-
-
-def _work_chunk(items: list[tuple[int, str]], frameworks: Frameworks = SHIPPED) -> list[tuple[int, FileRows]]:
-    # ``frameworks`` travels with each batch (a few kB pickled): workers need no shared state, whatever the start
-    # method, and a bureau's framework files are read once, in the main process.
-    return [_work(item, frameworks) for item in items]
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    # fork: workers start in milliseconds and inherit the imported engine; elsewhere the platform default.
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else None)
-
-
-def _isolated(item: tuple[int, str], frameworks: Frameworks) -> tuple[int, FileRows]:
-    """Read one file in a process of its own: when even that process dies, the file is what killed it."""
-    try:
-        with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as one:
-            return one.submit(_work, item, frameworks).result()
-    except BrokenProcessPool:
-        index, path = item
-        return index, FileRows(path, [Finding.of(
-            "file-unreadable", "读取此文件时读取进程异常退出（文件可能被恶意构造或严重损坏），出于安全不予读取。",
-            file=path)])
-
-
-@contextmanager
-def _workers(jobs: int, total: int) -> Iterator[ProcessPoolExecutor | None]:
-    """A process pool for reading ``total`` files (and rendering row sheets afterwards), or None to work here."""
-    if jobs <= 1 or total < POOL_THRESHOLD:
-        yield None
-        return
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
-        yield pool
-
-
-def read_all(paths: Sequence[str], pool: ProcessPoolExecutor | None, jobs: int = 1, progress: Progress | None = None,
-             before_collect: Callable[[], object] | None = None, frameworks: Frameworks = SHIPPED,
-             ) -> list[FileRows]:
-    """Check every file (in ``pool`` of ``jobs`` processes, or here when None) against the framework it records,
-    known in ``frameworks``; results in input order.
-    ``before_collect`` runs while the workers work (the caller's imports). A worker that dies (a native crash on a
-    hostile file) loses nothing: the files of its batch are read again one by one, each in a process of its own."""
-    total = len(paths)
-    items = list(enumerate(paths))
-    results: list[FileRows | None] = [None] * total
-    done = 0
-
-    def keep(pairs: Iterable[tuple[int, FileRows]]) -> None:
-        nonlocal done
-        for index, rows in pairs:
-            results[index] = rows
-            done += 1
-            if progress:
-                progress(done, total)
-
-    if pool is None:
-        if before_collect:
-            before_collect()
-        for item in items:
-            keep([_work(item, frameworks)])
-    else:
-        size = max(1, min(16, total // (jobs * 8)))
-        chunks = [items[i:i + size] for i in range(0, total, size)]
-        futures = {pool.submit(_work_chunk, chunk, frameworks): chunk for chunk in chunks}
-        if before_collect:
-            before_collect()
-        failed: list[list[tuple[int, str]]] = []
-        for future in as_completed(futures):
-            try:
-                keep(future.result())
-            except BrokenProcessPool:
-                failed.append(futures[future])
-        # A broken pool fails every pending batch, not only the one that crashed: retry each batch in a process
-        # of its own, and only a batch that crashes again file by file.
-        for chunk in failed:
-            try:
-                with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as one:
-                    keep(one.submit(_work_chunk, chunk, frameworks).result())
-            except BrokenProcessPool:
-                for item in chunk:
-                    if results[item[0]] is None:
-                        keep([_isolated(item, frameworks)])
-    return [r for r in results if r is not None]
+                f"{self.unreadable} 个无法读取或不是本模板；{unlisted}{units}{skipped}"
+                f"错误 {self.errors} 条，警告 {self.warnings} 条{batch}。已写出：{display(self.output)}")
 
 
 def _validated(files: list[FileRows], built: Tables, batch: list[Finding], unit_list: Sequence[Unit] | None,
-               units: str | Path | None, frameworks: Frameworks) -> list[Finding]:
-    """Every finding of the run, in 问题清单 order; completes ``built`` with the findings table and statistics.
-    ``batch``: the findings of the cross-file steps that belong to a form (duplicates, ceilings, last year)."""
-    from xltools.consolidate import schemas, tables
+               units_file: str, frameworks: Frameworks, folders: list[FileRows]) -> list[Finding]:
+    """Every finding of the run, in 问题清单 order; completes ``built`` with the findings table, statistics and
+    报送情况. ``batch``: the findings of the cross-file steps that belong to a form (duplicates, ceilings, last year,
+    units not listed). ``folders``: folders and zips that could not be looked into (file-unreadable)."""
+    from xltools.consolidate import schemas, status, tables
 
     engine = [f for rows in files for f in rows.findings]
     extra = list(batch)
@@ -181,16 +101,19 @@ def _validated(files: list[FileRows], built: Tables, batch: list[Finding], unit_
     by_file: dict[str, list[Finding]] = {}
     for f in extra:
         by_file.setdefault(f.file, []).append(f)
-    findings = [f for rows in files for f in (*rows.findings, *by_file.pop(rows.file, []))]
+    findings = [f for rows in (*files, *folders) for f in (*rows.findings, *by_file.pop(rows.file, []))]
     findings += [f for group in by_file.values() for f in group]
+    units_of: dict[Finding, str] = {}
     if unit_list is not None:
-        findings += crossfile.not_returned(files, unit_list, str(units))
+        units_of = crossfile.not_returned(files, unit_list, units_file)
+        findings += units_of
     ceilings = {crossfile.name_key(u.name): u.ceiling for u in unit_list or () if u.ceiling is not None}
-    tables.finish(built, findings, ceilings)
+    tables.finish(built, findings, ceilings, units_of)
     # The findings table is validated too; a failure there would be a bug in this package, reported all the same.
     findings += schemas.validate({"findings": built.findings}, findings)
     if len(findings) != len(built.findings):
-        tables.finish(built, findings, ceilings)
+        tables.finish(built, findings, ceilings, units_of)
+    built.status = status.table(built.summary, unit_list)
     return findings
 
 
@@ -223,78 +146,123 @@ def consolidate(
     previous: str | Path | None = None,
     progress: Progress | None = None,
     frameworks: Frameworks = SHIPPED,
+    annotate: str | Path | None = None,
+    today: dt.date | None = None,
 ) -> Summary:
-    """Consolidate every workbook under ``inputs`` into ``output`` (.xlsx). Never raises on a bad input file;
-    raises :class:`xltools.units.UnitsFileError` for a malformed units list,
-    :class:`xltools.consolidate.previous.PreviousError` for a ``previous`` that is not an xltools consolidation and
-    :class:`xltools.atomic.OutputError` for an output that cannot be written (all before reading any form).
-    Each form is checked against the framework it records, looked up in ``frameworks`` (shipped ones by default,
-    plus a bureau's files: :func:`xltools.data.load_frameworks`)."""
+    """Consolidate every workbook under ``inputs`` into ``output`` (.xlsx; the ending is added when missing).
+    Never raises on a bad input file. Raises, before reading any form, :class:`xltools.atomic.OutputError` for an
+    output that cannot or must not be written (another format, an input, read-only, no permission),
+    :class:`xltools.discover.NoFormsError` when the inputs hold no form, :class:`xltools.units.UnitsFileError`
+    for a units list that cannot be used and :class:`xltools.consolidate.previous.PreviousError` for a
+    ``previous`` that is not an xltools consolidation (or, after reading, not of an earlier year). A failure while
+    writing is an OutputError naming ``output``. Each form is checked against the framework it records, looked up
+    in ``frameworks`` (shipped ones by default, plus a bureau's files: :func:`xltools.data.load_frameworks`).
+    ``annotate``: a folder for the copies to send back (counted forms with findings, the batch's findings
+    included), mirroring the input folders."""
     with _no_cyclic_gc():
         return _consolidate(inputs, output, units=units, jobs=jobs, parquet=parquet, previous=previous,
-                            progress=progress, frameworks=frameworks)
+                            progress=progress, frameworks=frameworks, annotate=annotate,
+                            today=today or dt.date.today())
 
 
-def _consolidate(
-    inputs: Iterable[str | Path],
-    output: str | Path,
-    *,
-    units: str | Path | None,
-    jobs: int | None,
-    parquet: str | Path | None,
-    previous: str | Path | None,
-    progress: Progress | None,
-    frameworks: Frameworks,
-) -> Summary:
-    ensure_writable(output)
+def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, units: str | Path | None, jobs: int | None,
+                 parquet: str | Path | None, previous: str | Path | None, progress: Progress | None,
+                 frameworks: Frameworks, annotate: str | Path | None, today: dt.date) -> Summary:
+    inputs = list(inputs)
+    target = workbook_path(output)
+    found = find(inputs)
+    if not found.sources and not found.unlisted:
+        raise NoFormsError(inputs, found)
+    check_output(target, found, previous)
+    ensure_writable(target)
     if parquet is not None:
         ensure_writable(parquet, folder=True)
+    copies = None
+    if annotate is not None:
+        from xltools.annotate import plan_copies
+
+        copies = plan_copies(found.sources, annotate)
     unit_list = None
     if units is not None:
         from xltools.units import read_units
 
         unit_list = read_units(units)
-    prior = None
+    prior, prior_year = None, None
     if previous is not None:
-        from xltools.consolidate import previous as last_year
-
-        prior = last_year.read(previous)
+        prior, prior_year = last_year.read(previous), last_year.year_of(previous)
     started = time.perf_counter()
-    paths = [str(p) for p in discover(inputs)]
-    jobs = min(jobs or os.cpu_count() or 1, len(paths))
-    with _workers(jobs, len(paths)) as pool:
-        files = read_all(paths, pool, jobs, progress, before_collect=_load_heavy, frameworks=frameworks)
+    sources = found.sources
+    jobs = min(jobs or os.cpu_count() or 1, len(sources))
+    # The scratch folder outlives the pool (left first): no worker writes into it after it is removed.
+    with tempfile.TemporaryDirectory(prefix="xltools-") as scratch, workers(jobs, len(sources)) as pool:
+        read = read_all(sources, pool, jobs, progress, before_collect=_load_heavy, frameworks=frameworks,
+                        scratch=scratch)
+        files = [rows for rows in read if rows.skipped is None]
+        skipped = found.skipped + [Skipped(rows.file, rows.skipped) for rows in read if rows.skipped is not None]
+        if not files and not found.unlisted:
+            raise NoFormsError(inputs, Found([], skipped, found.unlisted))
 
+        from xltools.consolidate import layout, status, tables
         from xltools.consolidate import output as out
-        from xltools.consolidate import tables
+        from xltools.consolidate.links import Links, place_of, place_of_path
 
         read_done = time.perf_counter()
+        year = tables.batch_year(files)
+        if previous is not None:
+            last_year.check_year(previous, prior_year, year)
         # The cross-file steps, here after reading: per-file work stays what `xltools check` does.
         dropped, batch = crossfile.resubmissions(files)
+        units_file = display(units) if units is not None else ""
         if unit_list is not None:
             batch += crossfile.over_ceiling(files, dropped, unit_list)
+            batch += crossfile.not_listed(files, unit_list, units_file)
         if prior is not None:
             batch += last_year.mismatches(files, dropped, prior)
         built = tables.build(files, dropped, frameworks)
-        with out.Writer(output, pool.submit if pool is not None else None) as writer:
-            # These two sheets are final now (validation adds findings, not rows): the idle workers render them
-            # while this process validates.
-            for name in (tables.SUBPROJECTS_SHEET, tables.INDICATORS_SHEET):
-                writer.ahead(name, *built.sheets()[name])
-            findings = _validated(files, built, batch, unit_list, units, frameworks)
-            # The other two are final now too: they render while this process builds the skeleton.
-            for name in (tables.SUMMARY_SHEET, tables.FINDINGS_SHEET):
-                writer.ahead(name, *built.sheets()[name])
-            tables_done = time.perf_counter()
-            written = writer.write(built)
-    parquet_files = out.write_parquet(built, parquet) if parquet is not None else []
-    inputs_seen = set(paths)
+        built.skipped = status.skipped_table(skipped)
+        folders = [FileRows(s.display, [Finding.of("file-unreadable", s.reason, file=s.display)])
+                   for s in found.unlisted]
+        places = {s.display: place_of(s) for s in sources}
+        places.update({s.display: place_of_path(s.display) for s in found.unlisted})
+        if units is not None:
+            places[units_file] = place_of_path(str(units))
+        links = Links(places, os.path.abspath(target.parent))
+        heading = layout.heading(year, today)
+        try:
+            with out.Writer(target, links, heading, scratch, pool.submit if pool is not None else None) as writer:
+                # These two sheets are final now (validation adds findings, not rows): the idle workers render
+                # them while this process validates.
+                for name in (tables.SUBPROJECTS_SHEET, tables.INDICATORS_SHEET):
+                    writer.ahead(name, *built.sheets()[name])
+                findings = _validated(files, built, batch, unit_list, units_file, frameworks, folders)
+                # The other two are final now too: they render while this process builds the skeleton.
+                for name in (tables.SUMMARY_SHEET, tables.FINDINGS_SHEET):
+                    writer.ahead(name, *built.sheets()[name])
+                tables_done = time.perf_counter()
+                written = writer.write(built)
+        except OSError as exc:  # the disk filled up or the folder vanished while writing: nothing half-written
+            raise write_failed(target, exc) from exc
+    parquet_files: list[Path] = []
+    if parquet is not None:
+        try:
+            parquet_files = out.write_parquet(built, parquet)
+        except OSError as exc:
+            raise write_failed(parquet, exc) from exc
+    annotated: dict[str, Path] = {}
+    not_annotated: dict[str, str] = {}
+    if copies is not None:
+        from xltools.annotate import write_copies
+
+        counted = {rows.file for rows in files if rows.summary is not None and rows.file not in dropped}
+        annotated, not_annotated = write_copies(copies, [s for s in sources if s.display in counted], findings)
+    inputs_seen = {rows.file for rows in files}
     with_errors = {f.file for f in findings if f.severity == ERROR and f.file in inputs_seen}
     return Summary(
         files=len(files),
         forms=sum(1 for rows in files if rows.summary is not None),
         with_errors=len(with_errors),
         unreadable=sum(1 for rows in files if rows.summary is None),
+        unlisted=len(folders),
         findings=findings,
         output=written,
         parquet=parquet_files,
@@ -302,4 +270,11 @@ def _consolidate(
         timings={"read": read_done - started, "tables": tables_done - read_done,
                  "write": time.perf_counter() - tables_done},
         not_counted=len(dropped),
+        skipped=skipped,
+        units=len(unit_list) if unit_list is not None else None,
+        not_returned=status.not_returned(built.status) if unit_list is not None else 0,
+        year=year,
+        annotated=annotated,
+        not_annotated=not_annotated,
     )
+

@@ -105,6 +105,7 @@ class SummarySchema(pa.DataFrameModel):
     errors: Series[int] = pa.Field(alias=t.ERRORS, ge=0)
     warnings: Series[int] = pa.Field(alias=t.WARNINGS, ge=0)
     counted: Series[str] = pa.Field(alias=t.COUNTED, isin=(t.YES, t.NO))
+    saved: Series[pd.Timestamp] = pa.Field(alias=t.SAVED, nullable=True)
     source: Series[str] = pa.Field(alias=t.SOURCE, unique=True)
 
     @pa.dataframe_check
@@ -192,6 +193,7 @@ class FindingSchema(pa.DataFrameModel):
     severity: Series[str] = pa.Field(alias="严重程度", isin=list(spec.SEVERITY_LABELS.values()))
     title: Series[str] = pa.Field(alias="规则")
     message: Series[str] = pa.Field(alias="说明")
+    unit: Series[str] = pa.Field(alias=t.UNIT, nullable=True)
 
     @pa.dataframe_check
     @classmethod

@@ -17,7 +17,8 @@ from xltools.text import LINE_HEIGHT, lines
 from xltools.text import xml_text as escape
 
 # Column kinds: how a column's values are written and formatted.
-TEXT, MONEY, DATE, RATE, COUNT, NUMBER = "text", "money", "date", "rate", "count", "number"
+TEXT, MONEY, DATE, RATE, COUNT, NUMBER, DATETIME = "text", "money", "date", "rate", "count", "number", "datetime"
+NAME = "name"  # the style of text kept on one line (file names)
 # Text starting with one of these would become a formula when edited: it gets Excel's quote prefix.
 FORMULA_STARTS = ("=", "+", "-", "@")
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)
@@ -25,12 +26,26 @@ _FORMULA_FIRST = frozenset(FORMULA_STARTS)
 MAX_CELL_TEXT = 32767
 _ROWS_PER_PART = 2000
 _HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+# Excel keeps at most this many hyperlinks on a worksheet; rows past it keep their text without a link.
+MAX_LINKS = 65_530
 # Printed for a meeting: A4 landscape, one page wide (the widths are chosen to stay legible at that scale), the
-# header row on every page, the sheet's name above and the page number below.
-PAGE_SETUP = ('<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
-              '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
-              '<headerFooter><oddHeader>&amp;L&amp;A</oddHeader>'
-              '<oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter>')
+# header row on every page; above it the sheet's name, the report's title with its budget year and the date it was
+# made (:func:`page_header`), below it the page number. Margins in inches: the header sits inside the top margin.
+MARGINS = {"left": 0.4, "right": 0.4, "top": 0.75, "bottom": 0.6, "header": 0.3, "footer": 0.3}
+FOOTER = "&C第 &P 页，共 &N 页"
+
+
+def page_header(title: str, made: str) -> str:
+    """The page header in Excel's header codes: the sheet's name left, ``title`` centred, ``made`` right."""
+    return f"&L&A&C{title.replace('&', '&&')}&R{made.replace('&', '&&')}"
+
+
+def page_setup(header: str) -> str:
+    """The page setup elements of a row sheet, with ``header`` (:func:`page_header`) on every page."""
+    return ("<pageMargins " + " ".join(f'{k}="{v}"' for k, v in MARGINS.items()) + "/>"
+            '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+            f"<headerFooter><oddHeader>{escape(header)}</oddHeader><oddFooter>{escape(FOOTER)}</oddFooter>"
+            "</headerFooter>")
 
 
 @dataclass
@@ -60,6 +75,10 @@ class SheetPlan:
     # by "#" and a location inside the target ('申报表'!D15). Coded: targets repeat (one file, many findings).
     links: Coded | None = None
     link_column: int = 0
+    # The column of file names (0-based; -1: none): on one line, cut at the column's edge rather than wrapped into
+    # many (the whole path is in the link or in 项目汇总), so it never sets a row's height.
+    name_column: int = -1
+    header: str = "&L&A"  # the printed page header (:func:`page_header`)
 
     @property
     def nrows(self) -> int:
@@ -89,13 +108,15 @@ def escape_all(texts: list[str]) -> list[str]:
     return escape(joined).split(_SEP)
 
 
-def _cells(letter: str, kind: str, values: list[Any] | Coded, styles: dict[str, int]) -> list[str]:
-    """The <c> elements of one column, rows 2.. (empty string for a blank)."""
+def _cells(letter: str, kind: str, values: list[Any] | Coded, styles: dict[str, int], one_line: bool = False,
+           ) -> list[str]:
+    """The <c> elements of one column, rows 2.. (empty string for a blank); ``one_line``: text that does not wrap."""
     pre = f'<c r="{letter}'
     if kind == TEXT:
         coded = values if isinstance(values, Coded) else code(values)
         texts = [fit(x) for x in coded.values]
-        quoted, plain = f' s="{styles["quoted"]}"', f' s="{styles[TEXT]}"' if TEXT in styles else ""
+        style = NAME if one_line and NAME in styles else TEXT
+        quoted, plain = f' s="{styles["quoted"]}"', f' s="{styles[style]}"' if style in styles else ""
         # Everything after the row number, per distinct text; "" for an empty text, and the last entry for -1.
         tails = [f'"{quoted if x[0] in _FORMULA_FIRST else plain} t="inlineStr"><is><t xml:space="preserve">{e}'
                  '</t></is></c>' if x else "" for x, e in zip(texts, escape_all(texts), strict=True)] + [""]
@@ -125,7 +146,7 @@ def _links(plan: SheetPlan) -> list[tuple[int, str, str]]:
         return []
     split = [value.partition("#") for value in plan.links.values]
     parts = [(attribute(target), attribute(location)) for target, _hash, location in split]
-    return [(r, *parts[c]) for r, c in enumerate(plan.links.codes, start=2) if c >= 0]
+    return [(r, *parts[c]) for r, c in enumerate(plan.links.codes, start=2) if c >= 0][:MAX_LINKS]
 
 
 def rels(plan: SheetPlan) -> bytes | None:
@@ -156,7 +177,7 @@ def _row_lines(plan: SheetPlan) -> list[int]:
     link column does not count: LibreOffice never wraps a cell holding a hyperlink, it would only leave space."""
     tallest = [1] * plan.nrows
     for j, (kind, values, width) in enumerate(zip(plan.kinds, plan.columns, plan.widths, strict=True)):
-        if kind != TEXT or (plan.links is not None and j == plan.link_column):
+        if kind != TEXT or j == plan.name_column or (plan.links is not None and j == plan.link_column):
             continue
         coded = values if isinstance(values, Coded) else code(values)
         counts = [lines(fit(x), width) for x in coded.values] + [1]  # the last entry for a blank (-1)
@@ -196,8 +217,8 @@ def parts(plan: SheetPlan) -> Iterator[bytes]:
     yield (f'<row r="1"{_height(head)}>' + "".join(
         f'<c r="{letter}1" s="{header}" t="inlineStr"><is><t>{escape(name)}</t></is></c>'
         for letter, name in zip(letters, plan.headers, strict=True)) + "</row>").encode()
-    columns = [_cells(letter, kind, values, plan.styles)
-               for letter, kind, values in zip(letters, plan.kinds, plan.columns, strict=True)]
+    columns = [_cells(letter, kind, values, plan.styles, j == plan.name_column)
+               for j, (letter, kind, values) in enumerate(zip(letters, plan.kinds, plan.columns, strict=True))]
     heights = [_height(n) for n in _row_lines(plan)]
     chunk: list[str] = []
     for r, (cells, height) in enumerate(zip(zip(*columns, strict=True), heights, strict=True), start=2):
@@ -205,8 +226,8 @@ def parts(plan: SheetPlan) -> Iterator[bytes]:
         if len(chunk) >= _ROWS_PER_PART:
             yield "".join(chunk).encode()
             chunk = []
-    yield ("".join(chunk) + f'</sheetData><autoFilter ref="A1:{last}"/>' + _hyperlinks(plan) + PAGE_SETUP
-           + '</worksheet>').encode()
+    yield ("".join(chunk) + f'</sheetData><autoFilter ref="A1:{last}"/>' + _hyperlinks(plan)
+           + page_setup(plan.header) + '</worksheet>').encode()
 
 
 def rels_path(path: str) -> str:

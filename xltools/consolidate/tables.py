@@ -6,16 +6,18 @@ also declares a *kind* per column (text, money, date, rate, count), which the wr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from xltools import data, spec
-from xltools.consolidate.crossfile import name_key
 from xltools.consolidate.rows import SUMMARY_FIELDS, FileRows
-from xltools.consolidate.sheetxml import COUNT, DATE, MONEY, NUMBER, RATE, TEXT
+from xltools.consolidate.sheetxml import COUNT, DATE, DATETIME, MONEY, NUMBER, RATE, TEXT
 from xltools.findings import CODE_TITLES, Finding
+from xltools.units import name_key
 
 SOURCE = "来源文件"
 CELL = "单元格"
@@ -34,7 +36,10 @@ SUMMARY: dict[str, str] = {
 ERRORS, WARNINGS = "错误数", "警告数"
 # 是: this form counts in 统计, the totals and the statistics; 否: another copy of the same unit's project does.
 COUNTED, YES, NO = "计入汇总", "是", "否"
-SUMMARY_ALL: dict[str, str] = {**SUMMARY, ERRORS: COUNT, WARNINGS: COUNT, COUNTED: TEXT, SOURCE: TEXT}
+# When the unit saved the workbook (local time), as the workbook records it: what decides between two copies.
+SAVED = "保存时间"
+SUMMARY_ALL: dict[str, str] = {**SUMMARY, ERRORS: COUNT, WARNINGS: COUNT, COUNTED: TEXT, SAVED: DATETIME,
+                               SOURCE: TEXT}
 # Column name of each form field in 项目汇总 (for mapping a schema failure back to its cell).
 SUMMARY_COLUMN_OF: dict[str, str] = {_F[key].label: key for key in SUMMARY_FIELDS}
 
@@ -62,8 +67,11 @@ TABLE_COLUMN_OF: dict[str, dict[str, str]] = {
     "资金构成": {_SUB.column(k).label: k for k in ("name", "amount")},
     "绩效指标": {LEVEL1: "level1", LEVEL2: "level2", LEVEL3: "level3", TARGET: "target"},
 }
-FINDINGS: dict[str, str] = {"文件": TEXT, "工作表": TEXT, "单元格": TEXT, "代码": TEXT, "严重程度": TEXT,
-                            "规则": TEXT, "说明": TEXT}
+FILE = "文件"
+# The unit a finding is about (of its form; the unit itself for unit-not-returned); last: the columns before it
+# keep their places.
+FINDINGS: dict[str, str] = {FILE: TEXT, "工作表": TEXT, "单元格": TEXT, "代码": TEXT, "严重程度": TEXT,
+                            "规则": TEXT, "说明": TEXT, UNIT: TEXT}
 
 CEILING = "控制数"
 BY_UNIT: dict[str, str] = {UNIT: TEXT, "表数": COUNT, TOTAL: MONEY, ANNUAL: MONEY, CEILING: MONEY,
@@ -72,8 +80,16 @@ BY_TYPE: dict[str, str] = {PROJECT_TYPE: TEXT, "表数": COUNT, TOTAL: MONEY, AN
 BY_LEVEL1: dict[str, str] = {LEVEL1: TEXT, "覆盖表数": COUNT, "指标数": COUNT, FRAMEWORK: TEXT}
 
 # Sheet names of the output workbook, in order.
-SUMMARY_SHEET, SUBPROJECTS_SHEET, INDICATORS_SHEET, FINDINGS_SHEET, STATS_SHEET = (
-    "项目汇总", "资金构成", "绩效指标", "问题清单", "统计")
+SUMMARY_SHEET, SUBPROJECTS_SHEET, INDICATORS_SHEET, FINDINGS_SHEET, STATS_SHEET, STATUS_SHEET = (
+    "项目汇总", "资金构成", "绩效指标", "问题清单", "统计", "报送情况")
+# Row sheets whose source file column shows the file's name, and the column of each. Those of 项目汇总 and 问题清单
+# link to the file (the path is in the link); a 资金构成 or 绩效指标 row is found there by its unit and project.
+SOURCE_COLUMNS = {SUMMARY_SHEET: SOURCE, SUBPROJECTS_SHEET: SOURCE, INDICATORS_SHEET: SOURCE, FINDINGS_SHEET: FILE}
+LINKED_SHEETS = (SUMMARY_SHEET, FINDINGS_SHEET)
+
+
+SHEET_KINDS: dict[str, dict[str, str]] = {SUMMARY_SHEET: SUMMARY_ALL, SUBPROJECTS_SHEET: SUBPROJECTS,
+                                          INDICATORS_SHEET: INDICATORS, FINDINGS_SHEET: FINDINGS}
 
 
 @dataclass
@@ -85,28 +101,28 @@ class Tables:
     by_unit: pd.DataFrame = field(default_factory=pd.DataFrame)
     by_type: pd.DataFrame = field(default_factory=pd.DataFrame)
     by_level1: pd.DataFrame = field(default_factory=pd.DataFrame)
+    status: pd.DataFrame = field(default_factory=pd.DataFrame)  # 报送情况: every unit and its state
+    skipped: pd.DataFrame = field(default_factory=pd.DataFrame)  # files found and not read, with the reason
     frameworks: tuple[data.Framework, ...] = ()  # of the forms read, by id
+    year: int | None = None  # the budget year of the batch (most of its forms)
 
     def sheets(self) -> dict[str, tuple[pd.DataFrame, dict[str, str]]]:
         """The row tables of the output workbook: sheet name -> (frame, column kinds)."""
-        return {
-            SUMMARY_SHEET: (self.summary, SUMMARY_ALL),
-            SUBPROJECTS_SHEET: (self.subprojects, SUBPROJECTS),
-            INDICATORS_SHEET: (self.indicators, INDICATORS),
-            FINDINGS_SHEET: (self.findings, FINDINGS),
-        }
+        frames = {SUMMARY_SHEET: self.summary, SUBPROJECTS_SHEET: self.subprojects,
+                  INDICATORS_SHEET: self.indicators, FINDINGS_SHEET: self.findings}
+        return {name: (frames[name], kinds) for name, kinds in SHEET_KINDS.items()}
 
     def parquet_tables(self) -> dict[str, pd.DataFrame]:
         return {"summary": self.summary, "subprojects": self.subprojects, "indicators": self.indicators,
                 "findings": self.findings, "stats_by_unit": self.by_unit, "stats_by_type": self.by_type,
-                "stats_by_level1": self.by_level1}
+                "stats_by_level1": self.by_level1, "status": self.status, "skipped": self.skipped}
 
 
 def frame(rows: Sequence[tuple[object, ...]], kinds: dict[str, str]) -> pd.DataFrame:
     """A DataFrame with one dtype per kind: float for money and rates, int for counts, datetime for dates."""
     df = pd.DataFrame.from_records(list(rows), columns=list(kinds)) if rows else pd.DataFrame(columns=list(kinds))
     for col, kind in kinds.items():
-        if kind == DATE:
+        if kind in (DATE, DATETIME):
             df[col] = pd.to_datetime(df[col]).astype("datetime64[s]")
         elif kind in (MONEY, RATE, NUMBER):
             df[col] = df[col].astype("float64")
@@ -122,22 +138,36 @@ def build(files: Sequence[FileRows], dropped: set[str] | frozenset[str] = frozen
     """The three row tables of the forms (no findings yet: the schemas add their own first). ``dropped``: the
     files that do not count (another copy of the same project does), marked 否 in 计入汇总. ``frameworks``
     resolves the framework ids the forms record (default: the shipped ones)."""
-    summary = frame([(*f.summary, 0, 0, NO if f.file in dropped else YES, f.file) for f in files
+    summary = frame([(*f.summary, 0, 0, NO if f.file in dropped else YES, _local(f.saved), f.file) for f in files
                      if f.summary is not None], SUMMARY_ALL)
     subprojects = frame([(*r[:5], f.file, r[5]) for f in files for r in f.subprojects], SUBPROJECTS)
     indicators = frame([(*r[:12], f.file, r[12], f.framework) for f in files for r in f.indicators], INDICATORS)
     known = frameworks or data.Frameworks()
     ids = sorted({f.framework for f in files if f.summary is not None})
     used = tuple(fw for fw in map(known.get, ids) if fw is not None)
-    return Tables(summary, subprojects, indicators, frameworks=used)
+    return Tables(summary, subprojects, indicators, frameworks=used, year=batch_year(files))
 
 
-def finish(tables: Tables, findings: Sequence[Finding], ceilings: dict[str, float] | None = None) -> Tables:
+def batch_year(files: Sequence[FileRows]) -> int | None:
+    """The budget year most forms record (the later one of equally common years); None without forms."""
+    years = Counter(f.year for f in files if f.summary is not None and f.year is not None)
+    return max(years, key=lambda y: (years[y], y)) if years else None
+
+
+def _local(seconds: float | None) -> dt.datetime | None:
+    return None if seconds is None else dt.datetime.fromtimestamp(seconds).replace(microsecond=0)
+
+
+def finish(tables: Tables, findings: Sequence[Finding], ceilings: dict[str, float] | None = None,
+           units: Mapping[Finding, str] | None = None) -> Tables:
     """Add the findings table, the error/warning counts per form and the statistics (of the counted forms only).
-    ``ceilings``: 控制数 by unit name as :func:`~.crossfile.name_key` compares them."""
+    ``ceilings``: 控制数 by unit name as :func:`~xltools.units.name_key` compares them. ``units``: the unit of
+    findings that are not about one form (unit-not-returned); the others take the unit of their file's form."""
+    unit_of = dict(zip(tables.summary[SOURCE], tables.summary[UNIT], strict=True))
+    extra = units or {}
     tables.findings = frame(
-        [(f.file, f.sheet, f.cell, f.code, spec.SEVERITY_LABELS[f.severity], CODE_TITLES[f.code], f.message)
-         for f in findings],
+        [(f.file, f.sheet, f.cell, f.code, spec.SEVERITY_LABELS[f.severity], CODE_TITLES[f.code], f.message,
+          extra.get(f) or unit_of.get(f.file)) for f in findings],
         FINDINGS,
     )
     s = tables.summary
@@ -158,15 +188,14 @@ def finish(tables: Tables, findings: Sequence[Finding], ceilings: dict[str, floa
 def _totals(s: pd.DataFrame, ceilings: dict[str, float]) -> tuple[pd.DataFrame, pd.DataFrame]:
     money = [TOTAL, ANNUAL, PRIOR_BUDGET, PRIOR_EXECUTED]
     keyed = s.assign(**{UNIT: s[UNIT].fillna(UNKNOWN), PROJECT_TYPE: s[PROJECT_TYPE].fillna(UNKNOWN)})
-    by_unit = keyed.groupby(UNIT, sort=False).agg(
-        **{"表数": (SOURCE, "size")}, **{m: (m, "sum") for m in money},
-        **{ERRORS: (ERRORS, "sum"), WARNINGS: (WARNINGS, "sum")},
-    ).reset_index()
+    groups = keyed.groupby(UNIT, sort=False)
+    # A sum over blanks only stays blank: a unit that left 上年预算 empty has no 0.00 there.
+    by_unit = pd.concat([groups.size().rename("表数"), groups[money].sum(min_count=1),
+                         groups[[ERRORS, WARNINGS]].sum()], axis=1).reset_index()
     by_unit.insert(list(BY_UNIT).index(CEILING), CEILING,
                    [ceilings.get(name_key(u), float("nan")) for u in by_unit[UNIT]])
-    by_type = keyed.groupby(PROJECT_TYPE, sort=False).agg(
-        **{"表数": (SOURCE, "size")}, **{m: (m, "sum") for m in (TOTAL, ANNUAL)},
-    ).reset_index()
+    types = keyed.groupby(PROJECT_TYPE, sort=False)
+    by_type = pd.concat([types.size().rename("表数"), types[[TOTAL, ANNUAL]].sum(min_count=1)], axis=1).reset_index()
     # Types in dropdown order, then anything else (a blank or invalid choice).
     order = {name: i for i, name in enumerate(spec.choices("project_type"))}
     by_type = by_type.sort_values(PROJECT_TYPE, key=lambda c: c.map(lambda v: order.get(v, len(order))),
