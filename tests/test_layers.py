@@ -20,7 +20,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("spec", "targets", "scoring", "workbook", "units", "discover", "vba"),  # the form described; files and texts read
     ("model", "evaluation", "live", "results"),  # a form as data; formulas inside the template; the 校验结果 rows
     ("reader", "rules", "template", "fill", "xlsm"),  # reading, checking, writing a form
-    ("engine", "bundle", "approved"),  # reader + rules; the staff install; what was approved, read
+    ("engine", "bundle", "approved", "yearend"),  # reader + rules; the staff install; the year-end round
     ("inputs", "annotate", "excel", "consolidate"),  # what the engine is used for
     ("cli", "clitext"),  # the command line on top
 )

@@ -5,9 +5,9 @@ APPROVED is any mix of:
 
 * declaration files or folders: each read with the engine; a form with errors was not approved as it stands and is
   skipped (with the reason), as is a file that is not a readable declaration; a project sent twice counts once, the
-  newest file (then the path sorting last), as consolidation counts it;
-* a consolidated workbook (``xltools consolidate``'s output: sheets 项目汇总 and 绩效指标): its counted forms (计入汇总
-  是). Each row's source file is followed through its link (relative to the workbook, as the workbook writes it) and
+  newest file (then the path sorting last; a note names the other), as consolidation counts it;
+* a consolidated workbook (``xltools consolidate``'s output, known by its document properties): its counted forms
+  (计入汇总 是). Each row's source file is followed through its link (relative to the workbook, as the workbook writes it) and
   read as above; where the file is no longer there, the workbook's own rows give the project (unit, project,
   项目当年预算, indicators) and 预期目标 stays blank, which the result says.
 
@@ -27,20 +27,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from xltools import data
+from xltools import data, marks
 from xltools.discover import discover
 from xltools.engine import check_file
 from xltools.evaluation import Approved, ApprovedRow, Project, project_from
 from xltools.reader.grids import plain
 from xltools.units import Unit
-from xltools.workbook import UnreadableError, open_values, sheet_member
+from xltools.workbook import open_values, sheet_member
 
 # The consolidated workbook's contract (sheet and column names: README, 汇总).
 SUMMARY_SHEET, INDICATORS_SHEET = "项目汇总", "绩效指标"
 UNIT, PROJECT, ANNUAL, COUNTED, YES, SOURCE = "申报单位名称", "项目名称", "项目当年预算（元）", "计入汇总", "是", "来源文件"
 LEVELS = ("一级指标", "二级指标", "三级指标", "指标目标值")
 FRAMEWORK = "指标体系"
-START = "开始时间"  # a form's budget year is not in the workbook; its project's start is
+START = "开始时间"  # a project's start: its budget year where the workbook does not record one
 
 
 @dataclass
@@ -57,15 +57,9 @@ def _key(unit: str, project: str) -> tuple[str, str]:
 
 
 def is_consolidated(path: Path) -> bool:
-    try:
-        book = open_values(path)
-    except UnreadableError:
-        return False
-    try:
-        names = book.sheet_names
-    finally:
-        book.close()
-    return SUMMARY_SHEET in names and INDICATORS_SHEET in names and "_xltools" not in names
+    """Whether ``path`` is a consolidated workbook: xltools records that in its document properties, which survive
+    Excel's saving (:mod:`xltools.marks`); read from the zip's directory, without opening the workbook."""
+    return marks.consolidation_year(str(path))[0]
 
 
 def read_approved(inputs: Iterable[str | Path], frameworks: data.Frameworks | None = None,
@@ -75,14 +69,19 @@ def read_approved(inputs: Iterable[str | Path], frameworks: data.Frameworks | No
     declarations: list[Path] = []
     from_rows: list[Project] = []
     for path in discover(inputs):
-        if path.suffix.lower() in (".xlsx", ".xlsm") and is_consolidated(path):
+        if is_consolidated(path):
             files, projects = _from_consolidated(path, out)
             declarations.extend(files)
             from_rows.extend(projects)
         else:
             declarations.append(path)
     newest: dict[tuple[str, str], tuple[tuple[float, str], Project]] = {}
+    seen: set[str] = set()
     for path in declarations:
+        real = os.path.realpath(path)
+        if real in seen:  # named directly and reached through a workbook's link too
+            continue
+        seen.add(real)
         result = check_file(path, frameworks=frameworks)
         if result.declaration is None:
             reason = result.findings[0].message if result.findings else "不是申报表"
@@ -98,7 +97,7 @@ def read_approved(inputs: Iterable[str | Path], frameworks: data.Frameworks | No
         key = _key(project.unit, project.project)
         if key in newest:
             older, newer = sorted([newest[key], (order, project)], key=lambda pair: pair[0])
-            out.skipped.append((older[1].source, f"同一单位同一项目另有较新的申报表 {newer[1].source}，按较新的一份生成"))
+            out.notes.append((older[1].source, f"同一单位同一项目另有较新的申报表 {newer[1].source}，按较新的一份生成"))
             newest[key] = newer
         else:
             newest[key] = (order, project)
@@ -131,6 +130,7 @@ def _from_consolidated(path: Path, out: Approvals) -> tuple[list[Path], list[Pro
                                        f"{COUNTED}、{SOURCE}）"))
         return [], []
     head = {plain(v): i for i, v in enumerate(summary[0])}
+    recorded = marks.consolidation_year(str(path))[1]  # the budget year the consolidation records
     links = _links(path)
     rows_of = _indicator_rows(indicators)
     found: list[Path] = []
@@ -144,13 +144,13 @@ def _from_consolidated(path: Path, out: Approvals) -> tuple[list[Path], list[Pro
         candidates += [Path(source), path.parent / source]
         file = next((c for c in candidates if c.is_file()), None)
         if file is not None:
-            found.append(file)
+            found.append(Path(os.path.normpath(file)))
             continue
         unit, name = plain(row[head[UNIT]]), plain(row[head[PROJECT]])
         rows, framework = rows_of.get((unit, name, source), ((), ""))
         budget = row[head[ANNUAL]]
         start = row[head[START]] if START in head else None
-        year = start.year if isinstance(start, dt.date) else dt.date.today().year
+        year = recorded or (start.year if isinstance(start, dt.date) else dt.date.today().year)
         project = Project(unit, name, year, framework or data.DEFAULT_FRAMEWORK,
                           Approved(float(budget) if isinstance(budget, int | float) else None, "", tuple(rows)),
                           source=f"{path}（{SUMMARY_SHEET}第 {number} 行）")

@@ -361,46 +361,18 @@ def bundle(out_dir: Path, python: str | None, units_csv: Path | None, year: int 
 def selfeval(approved: tuple[Path, ...], more: tuple[Path, ...], out_dir: Path, units_csv: Path | None,
              rules_file: Path | None, password: str | None, framework_files: tuple[Path, ...]) -> None:
     """由批复的申报表（或其汇总表）生成年终绩效自评表：批复的指标、年度指标值和年初预算数已填好并锁定。有未能生成的项目时退出码为 1。"""
-    from xltools import spec
-    from xltools.approved import read_approved
-    from xltools.atomic import OutputError, ensure_writable
-    from xltools.data.selfeval_rules import RulesFileError, load_rules_file, selfeval_rules
-    from xltools.spec.selfeval import SELFEVAL
-    from xltools.template import TemplateError
-    from xltools.template.selfeval import write_selfevals
-    from xltools.units import UnitsFileError, read_units
-    from xltools.xlsm import build_macro_workbook
+    from xltools.yearend import STOPS, make_selfevals
 
-    try:
-        rules = load_rules_file(rules_file) if rules_file is not None else selfeval_rules()
-    except RulesFileError as exc:
-        raise click.BadParameter(str(exc), param_hint="--rules") from exc
-    try:
-        units = read_units(units_csv) if units_csv is not None else []
-        ensure_writable(out_dir, folder=True)
-    except UnitsFileError as exc:
-        raise click.BadParameter(str(exc), param_hint="--units") from exc
-    except OutputError as exc:
+    try:  # a bad rules file or units list, an output folder that cannot be written: nothing is read
+        made = make_selfevals([*approved, *more], out_dir, units_csv=units_csv, rules_file=rules_file,
+                              password=password, frameworks=_frameworks(framework_files))
+    except STOPS as exc:
         raise SetupError(str(exc)) from exc
-    found = read_approved([*approved, *more], _frameworks(framework_files), units)
-    try:
-        paths = write_selfevals(found.projects, out_dir, rules, spec.DEFAULT_PASSWORD if password is None else password)
-    except TemplateError as exc:
-        raise SetupError(str(exc)) from exc
-    for path in paths:
+    for path in made.written:
         click.echo(str(path))
-        try:
-            build_macro_workbook(path, path.with_suffix(".xlsm"), SELFEVAL)
-            click.echo(str(path.with_suffix(".xlsm")))
-        except FileNotFoundError as exc:
-            click.echo(f"未生成 .xlsm：找不到按钮宏源码 {exc.filename}（xltools 安装不完整，请重新安装）。", err=True)
-    for file, reason in found.notes:
-        click.echo(f"注意：{file}（{reason}）", err=True)
-    for file, reason in found.skipped:
-        click.echo(f"未生成：{file}（{reason}）", err=True)
-    click.echo(f"已生成 {len(paths)} 份绩效自评表（评分规则 {rules.id}），每份含 .xlsx 与带按钮的 .xlsm；"
-               f"{len(found.skipped)} 个文件未生成。", err=True)
-    sys.exit(1 if found.skipped or not paths else 0)
+    for line in made.lines():
+        click.echo(line, err=True)
+    sys.exit(0 if made.ok else 1)
 
 
 def _format_report(report: Report) -> str:
