@@ -105,7 +105,7 @@ def test_without_its_source_files_the_workbook_rows_make_the_form(tmp_path: Path
 
 def test_declarations_with_errors_are_not_evaluated(tmp_path: Path) -> None:
     faulty = ROOT / "examples" / "faulty"
-    code, out, err = run("selfeval", "--from", str(faulty / "bad-amount-text.xlsx"), str(faulty / "empty.xlsx"),
+    code, _out, err = run("selfeval", "--from", str(faulty / "bad-amount-text.xlsx"), str(faulty / "empty.xlsx"),
                          str(RETURNS / "01_上海市知识产权局_知识产权(专利扶持)专项资金.xlsx"), "--out", str(tmp_path))
     assert code == 1
     assert len(list(tmp_path.glob("*.xlsx"))) == 1
