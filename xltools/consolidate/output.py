@@ -160,9 +160,13 @@ class Writer:
         except BrokenProcessPool:
             return None
 
+    def skeleton(self, tables: t.Tables) -> tuple[bytes, dict[str, int]]:
+        """The small part openpyxl writes (another kind of consolidation, the self-evaluations', has its own)."""
+        return _skeleton(tables, self.heading)
+
     def write(self, tables: t.Tables) -> Path:
         """Write the workbook; return its path."""
-        skeleton, styles = _skeleton(tables, self.heading)
+        skeleton, styles = self.skeleton(tables)
         with atomic_path(self.target) as tmp, zipfile.ZipFile(io.BytesIO(skeleton)) as src, \
                 zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
             dst.comment = marks.CONSOLIDATION

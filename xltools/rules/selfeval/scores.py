@@ -51,6 +51,7 @@ class RowScore:
     typed: float | None  # a number typed into 得分 (None: blank, a formula, or not a number)
     reason_needed: bool
     over: bool  # met by the deviation or more: the unit may lower the score
+    band_first: Band | None = None  # the top band of the rules (a qualitative row in it reached its target)
 
     @property
     def quantitative(self) -> bool:
@@ -100,7 +101,8 @@ def _row(se: SelfEvaluation, index: int, ind: EvalIndicator | None, approved: Ap
         score = computed or 0.0
     else:
         score = 0.0
-    return RowScore(index, ind, approved, target, op, actual, band, weight, computed, score, typed, reason, over)
+    return RowScore(index, ind, approved, target, op, actual, band, weight, computed, score, typed, reason, over,
+                    se.scoring.bands[0])
 
 
 def scores(se: SelfEvaluation) -> Scores:

@@ -1,0 +1,80 @@
+"""Writing the self-evaluations' consolidated workbook: the declarations' writer (:class:`~.output.Writer`: an
+openpyxl skeleton, row sheets streamed as XML, written atomically, marked as xltools' own) with a skeleton of its
+own (its three row sheets and 统计) and its source columns."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.utils import get_column_letter
+
+from xltools import marks
+from xltools.consolidate import layout, sheets, sheetxml
+from xltools.consolidate import tables as t
+from xltools.consolidate.evaltables import SUMMARY_SHEET, EvalTables
+from xltools.consolidate.output import Writer, _column_values
+
+TITLE = "项目支出绩效自评表汇总"
+
+
+def heading(year: int | None, made: Any) -> layout.Heading:
+    when = f"{year} 年度" if year is not None else "（年度未知）"
+    return layout.Heading(f"{when}{TITLE}", f"制表日期：{made.isoformat()}")
+
+
+class EvalWriter(Writer):
+    def skeleton(self, tables: Any) -> tuple[bytes, dict[str, int]]:
+        assert isinstance(tables, EvalTables)
+        wb = Workbook()
+        first = wb.active
+        assert first is not None
+        wb.remove(first)
+        styles = layout.register_styles(wb)
+        for name, (df, kinds) in tables.sheets().items():
+            ws = wb.create_sheet(name)
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(kinds))}{len(df) + 1}"
+            ws.print_title_rows = "1:1"
+        stats = wb.create_sheet(t.STATS_SHEET)
+        stats.sheet_view.showGridLines = False
+        widths = layout.column_widths(tables.by_unit, tables.by_unit_kinds, page=None)
+        for i, w in enumerate(widths, start=1):
+            stats.column_dimensions[get_column_letter(i)].width = w
+        sheets.block(stats, 1, "按实施单位汇总（计入汇总的自评表）", tables.by_unit, tables.by_unit_kinds, False, widths)
+        sheets.page_setup(stats, self.heading)
+        wb.active = 0
+        wb.properties.title = self.heading.title
+        wb.properties.creator = "xltools"
+        wb.custom_doc_props.append(StringProperty(name=marks.KIND_PROPERTY, value=marks.CONSOLIDATION_KIND))
+        if tables.year is not None:
+            wb.custom_doc_props.append(StringProperty(name=marks.YEAR_PROPERTY, value=str(tables.year)))
+        buf = io.BytesIO()
+        wb.save(buf)
+        return buf.getvalue(), styles
+
+    def _plan(self, name: str, df: pd.DataFrame, kinds: dict[str, str], styles: dict[str, int],
+              ) -> sheetxml.SheetPlan:
+        if name == t.FINDINGS_SHEET:  # the declarations' columns: their plan, cell links included
+            return super()._plan(name, df, kinds, styles)
+        columns = {col: _column_values(df[col], kind) for col, kind in kinds.items()}
+        names = self.links.names(df[t.SOURCE])
+        columns[t.SOURCE] = names
+        source = list(kinds).index(t.SOURCE)
+        linked = name == SUMMARY_SHEET
+        return sheetxml.SheetPlan(
+            headers=list(kinds), kinds=list(kinds.values()), columns=list(columns.values()),
+            widths=layout.column_widths(df, kinds, shown={t.SOURCE: names.values}, link=t.SOURCE), styles=styles,
+            selected=linked, links=self.links.coded(df[t.SOURCE]) if linked else None, link_column=source,
+            header=self.heading.header, name_column=source,
+        )
+
+
+def write(tables: EvalTables, path: Path, writer: EvalWriter) -> Path:
+    with writer:
+        for name, (df, kinds) in tables.sheets().items():
+            writer.ahead(name, df, kinds)
+        return writer.write(tables)  # type: ignore[arg-type]  # the writer's own skeleton reads EvalTables
