@@ -141,7 +141,7 @@ def test_a_bureau_rules_file_changes_weights_and_travels_in_the_form(tmp_path: P
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--rules", "README.md"], "自评规则文件“README.md”第 3 行：不是有效的 TOML"),
+    (["--rules", "README.md"], "自评规则文件“README.md”第 3 行：第 1 列不是有效的 TOML"),
     (["--units", "README.md"], "README.md 缺少“单位名称”列"),
 ])
 def test_a_bad_rules_file_or_units_list_stops_before_reading(args: list[str], message: str, tmp_path: Path) -> None:

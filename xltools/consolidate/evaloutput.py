@@ -4,20 +4,16 @@ own (its three row sheets and 统计) and its source columns."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.packaging.custom import StringProperty
 from openpyxl.utils import get_column_letter
 
-from xltools import marks
 from xltools.consolidate import layout, sheets, sheetxml
 from xltools.consolidate import tables as t
 from xltools.consolidate.evaltables import SUMMARY_SHEET, EvalTables
-from xltools.consolidate.output import Writer, _column_values
+from xltools.consolidate.output import Writer, _column_values, marked, row_sheets
 
 TITLE = "项目支出绩效自评表汇总"
 
@@ -30,15 +26,7 @@ def heading(year: int | None, made: Any) -> layout.Heading:
 class EvalWriter(Writer):
     def skeleton(self, tables: Any) -> tuple[bytes, dict[str, int]]:
         assert isinstance(tables, EvalTables)
-        wb = Workbook()
-        first = wb.active
-        assert first is not None
-        wb.remove(first)
-        styles = layout.register_styles(wb)
-        for name, (df, kinds) in tables.sheets().items():
-            ws = wb.create_sheet(name)
-            ws.auto_filter.ref = f"A1:{get_column_letter(len(kinds))}{len(df) + 1}"
-            ws.print_title_rows = "1:1"
+        wb, styles = row_sheets(tables)
         stats = wb.create_sheet(t.STATS_SHEET)
         stats.sheet_view.showGridLines = False
         widths = layout.column_widths(tables.by_unit, tables.by_unit_kinds, page=None)
@@ -46,15 +34,7 @@ class EvalWriter(Writer):
             stats.column_dimensions[get_column_letter(i)].width = w
         sheets.block(stats, 1, "按实施单位汇总（计入汇总的自评表）", tables.by_unit, tables.by_unit_kinds, False, widths)
         sheets.page_setup(stats, self.heading)
-        wb.active = 0
-        wb.properties.title = self.heading.title
-        wb.properties.creator = "xltools"
-        wb.custom_doc_props.append(StringProperty(name=marks.KIND_PROPERTY, value=marks.CONSOLIDATION_KIND))
-        if tables.year is not None:
-            wb.custom_doc_props.append(StringProperty(name=marks.YEAR_PROPERTY, value=str(tables.year)))
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue(), styles
+        return marked(wb, self.heading, tables.year), styles
 
     def _plan(self, name: str, df: pd.DataFrame, kinds: dict[str, str], styles: dict[str, int],
               ) -> sheetxml.SheetPlan:

@@ -14,8 +14,6 @@ line), validated like a framework file. Standard library only.
 from __future__ import annotations
 
 import json
-import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -24,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from xltools.data.framework import Framework, name_key
-from xltools.data.framework_files import ID_RE, MAX_FILE_BYTES, _describe, _Reader
+from xltools.data.framework_files import ID_RE, _describe, _Reader, read_text
 
 OPERATORS = ("≥", "≤", "=", ">", "<")
 SHIPPED_RULES = "selfeval_rules.toml"
@@ -278,37 +276,15 @@ def _num(value: float) -> str:
     return f"{value:g}"
 
 
-_TOML_WHERE = re.compile(r"\(at line (\d+), column (\d+)\)")
-
-
 def parse_rules(text: str, path: str) -> SelfEvalRules:
     """Parse and validate the TOML ``text`` of a rules file; ``path`` is named in error messages."""
     reader = _RulesReader(path, text)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = _TOML_WHERE.search(str(exc))
-        detail = _TOML_WHERE.sub("", str(exc)).strip()
-        raise reader.fail(f"不是有效的 TOML（{detail}）。", int(m.group(1)) if m else None) from None
-    return reader.rules(raw)
+    return reader.rules(reader.parsed())
 
 
 def load_rules_file(path: str | Path) -> SelfEvalRules:
     """Read and validate a rules file (UTF-8 with or without BOM, or GB18030)."""
-    shown = str(path)
-    try:
-        p = Path(path)
-        if p.stat().st_size > MAX_FILE_BYTES:
-            raise RulesFileError(f"自评规则文件“{shown}”过大（超过 1 MB）。")
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise RulesFileError(f"无法读取自评规则文件“{shown}”：{exc.strerror or type(exc).__name__}。") from None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return parse_rules(raw.decode(encoding), shown)
-        except UnicodeDecodeError:
-            continue
-    raise RulesFileError(f"自评规则文件“{shown}”无法按 UTF-8 或 GB18030 编码读取，请另存为 UTF-8。")
+    return parse_rules(read_text(path, "自评规则文件", RulesFileError), str(path))
 
 
 @cache

@@ -49,7 +49,7 @@ def amounts(se: SelfEvaluation) -> list[Finding]:
     out = []
     for key, f in se.form.fields.items():
         cv = se.fields[key]
-        if f.kind == spec.MONEY and not f.prefilled and not cv.blank and number(cv) is None:
+        if f.kind == spec.MONEY and not cv.blank and number(cv) is None:
             reason = f"（{cv.problem}）" if cv.problem else ""
             out.append(finding(se, "amount-invalid", cv.cell,
                                f"“{f.label}”填写为“{shown(cv)}”，不是有效金额{reason}。"
