@@ -3,7 +3,9 @@ prefilled, locked self-evaluation per project, with exit codes and messages; the
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -42,6 +44,12 @@ def test_one_form_per_approved_project_with_its_twin(tmp_path: Path) -> None:
         "004_上海市质量和标准化研究院_标准资料费_绩效自评表.xlsx",
     ] + [n.replace(".xlsx", ".xlsm") for n in made if n.endswith(".xlsx")])
     assert out.count("\n") == 10
+    twin = next((tmp_path / "自评").glob("001_*.xlsm"))
+    with zipfile.ZipFile(twin) as zf:  # the VBA project, and the buttons on the form sheet (its first sheet)
+        assert "xl/vbaProject.bin" in zf.namelist()
+        assert b"<legacyDrawing" in zf.read("xl/worksheets/sheet1.xml")
+    assert check_file(twin).findings == [
+        dataclasses.replace(f, file=str(twin)) for f in check_file(twin.with_suffix(".xlsx")).findings]
     assert err.strip().endswith("已生成 5 份绩效自评表（评分规则 national2020），每份含 .xlsx 与带按钮的 .xlsm；0 个文件未生成。")
 
 
