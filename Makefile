@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 # Gnumeric (ssconvert) is a second, independent formula engine for the live-check parity tests.
 LO_PACKAGES := libreoffice-calc-nogui fonts-noto-cjk poppler-utils python3-uno gnumeric
 
-.PHONY: demo test test-network lint typecheck unit libreoffice bytecode clean
+.PHONY: demo test test-network test-faults lint typecheck unit libreoffice bytecode clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -45,6 +45,10 @@ test: $(STAMP) bytecode libreoffice lint
 # The tests that download from the package index or build fresh environments: opt-in, they need the network.
 test-network: $(STAMP) bytecode
 	$(BIN)/pytest -m network
+# The long fault-injection run: 1,100 generated inputs (byte, zip, XML and value faults of real returns) through
+# `xltools check` and `xltools consolidate`; the figures it prints are in the README. `make test` runs a subset.
+test-faults: $(STAMP) bytecode
+	$(BIN)/python -m tests.faults.run --inputs 1100
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import tomllib
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -74,8 +75,34 @@ def write_value_forms(returns: Path, faulty: Path) -> list[Path]:
     for i, form in enumerate(seeds().values(), start=1):
         written.append(write_form(form_values(form), form["year"], returns / seed_name(i, form)))
     for values in faulty_forms():
-        write_form(form_values(values), values["year"], faulty / f"{values['id']}.xlsx")
+        path = write_form(form_values(values), values["year"], faulty / f"{values['id']}.xlsx")
+        untruncate(path, {key: value for key, value in form_values(values).items()
+                          if isinstance(value, str) and len(value) > MAX_TEXT})
     return written
+
+
+MAX_TEXT = 32_767  # openpyxl cuts a longer text to this; a program writing the XML itself does not
+
+
+def untruncate(path: Path, long_texts: dict[str, str]) -> None:
+    """Put back into ``path`` the whole of each text openpyxl cut to Excel's limit (field key -> text)."""
+    if not long_texts:
+        return
+    from xml.sax.saxutils import escape
+
+    from xltools.workbook import sheet_member
+
+    with zipfile.ZipFile(path) as zin:
+        parts = [(info, zin.read(info)) for info in zin.infolist()]
+        member = sheet_member(zin, spec.FORM_SHEET)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, content in parts:
+            if info.filename == member:
+                for text in long_texts.values():
+                    cut = f"<t>{escape(text[:MAX_TEXT])}</t>".encode()
+                    assert content.count(cut) == 1, "the cut text is in the sheet once"
+                    content = content.replace(cut, f"<t>{escape(text)}</t>".encode())
+            zout.writestr(info, content)
 
 
 def previous_forms(previous: Path) -> list[Path]:
@@ -98,7 +125,8 @@ def faulty_forms() -> list[dict[str, Any]]:
     out = []
     for case in load("faulty.toml"):
         values = dict(base[case["base"]])
-        values.update(case.get("override", {}))
+        values.update({key: value["repeat"] * value["times"] if isinstance(value, dict) and "repeat" in value
+                       else value for key, value in case.get("override", {}).items()})
         values["id"] = case["id"]
         out.append(values)
     return out

@@ -519,7 +519,7 @@ def test_the_console_script_runs_a_consolidation_end_to_end(tmp_path: Path) -> N
                           capture_output=True, text=True, timeout=120)
     files = len(discover(EXAMPLES))
     assert done.returncode == 1, done.stderr
-    assert done.stdout.startswith(f"共读取 {files} 个文件：{files - 6} 份申报表已汇总（其中 16 份为重复报送，不计入合计），")
+    assert done.stdout.startswith(f"共读取 {files} 个文件：{files - 6} 份申报表已汇总（其中 17 份为重复报送，不计入合计），")
     assert done.stderr == ""  # not a terminal: no progress bar
     assert len(records(out, "项目汇总")) == files - 6
 

@@ -15,9 +15,10 @@ MAX_LINES = 400
 # Floors, lowest first (README.md's 第 1 层 to 第 8 层), by the top-level component under xltools/ (a package or a module). A module imports only
 # from its own floor or below; within a floor, the cycle check keeps the order honest.
 FLOORS: tuple[tuple[str, ...], ...] = (
-    ("__init__", "cells", "text", "atomic", "extras", "marks"),  # plain helpers, no xltools imports beyond this floor
+    ("__init__", "cells", "text", "atomic", "extras", "marks", "bounds", "ziparchive"),  # plain helpers, no xltools imports beyond this floor
     ("findings", "data"),  # the contract's codes; data files and their loaders
-    ("spec", "targets", "scoring", "workbook", "units", "discover", "vba"),  # the form described; files and texts read
+    ("spec", "targets", "scoring", "workbook", "package", "xmlsafe", "sheetcopy", "ooxml", "odf", "biff", "units",
+     "discover", "vba"),  # the form described; files and texts read
     ("model", "evaluation", "live", "results"),  # a form as data; formulas inside the template; the 校验结果 rows
     ("reader", "rules", "template", "fill", "xlsm"),  # reading, checking, writing a form
     ("engine", "bundle", "approved", "yearend"),  # reader + rules; the staff install; the year-end round

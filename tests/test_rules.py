@@ -12,6 +12,7 @@ import pytest
 
 from tests.factories import FILE, INDICATORS, cell, make_decl, table_cell
 from xltools import spec
+from xltools.bounds import too_long
 from xltools.findings import BATCH_CODES, CODES, SELFEVAL_CODES, Finding, sort_key
 from xltools.model import CellValue, Declaration, Indicator, SubProject
 from xltools.rules import RULES, run
@@ -69,10 +70,11 @@ def test_rules_produce_every_form_code() -> None:
                               ("", "", "c", "≥120%"), ("", "", "d", "较上年增长")]),
         make_decl(start=D(2017, 1, 1), end=D(2017, 12, 31), annual_budget=2_000_000.0, prior_executed=1.0),
         make_decl(start=D(2019, 2, 1), end=D(2019, 1, 1)),
+        make_decl(overview=too_long("很长的概况。" * 6000)),
     ]
     emitted = {f.code for decl in faulty for f in run(decl)}
     assert emitted == FORM_CODES
-    assert len(RULES) == 5
+    assert len(RULES) == 6
 
 
 # -- required-missing --------------------------------------------------------------------------------------

@@ -200,7 +200,7 @@ def _resolves(location: str) -> bool:
 
 def test_faulty_cases_are_well_formed() -> None:
     ids = [case["id"] for case in FAULTY]
-    assert len(ids) == len(set(ids)) == 16
+    assert len(ids) == len(set(ids)) == 17
     keys = set(spec.build().fields) | set(TABLES)
     for case in FAULTY:
         assert re.fullmatch(r"(bad|warn)-[a-z0-9-]+", case["id"]), case["id"]
@@ -222,7 +222,7 @@ def test_faulty_cases_together_cover_every_single_form_rule() -> None:
     assert covered == errors | warnings
     assert errors == {"required-missing", "amount-invalid", "date-invalid", "date-order", "project-type-invalid",
                       "annual-exceeds-total", "subtotal-mismatch", "prior-exceeds-budget", "level1-missing",
-                      "level2-invalid", "indicator-incomplete", "target-unparseable"}
+                      "level2-invalid", "indicator-incomplete", "target-unparseable", "value-out-of-range"}
     assert warnings == {"date-outside-year", "prior-execution-low", "indicator-duplicate", "target-no-operator",
                         "target-percent-over-100", "target-vague"}
 

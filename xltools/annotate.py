@@ -29,7 +29,7 @@ from xltools.discover import Source, display
 from xltools.engine import CheckResult
 from xltools.findings import Finding, Report
 from xltools.text import LINE_HEIGHT, lines, xml_text
-from xltools.workbook import MAX_FILE_BYTES, sheet_member
+from xltools.workbook import MAX_FILE_BYTES, UnreadableError, sheet_member, verify_ooxml
 
 
 class AnnotateError(Exception):
@@ -66,13 +66,13 @@ def annotate(result: CheckResult, source: str | Path, out_dir: str | Path) -> Pa
 def write_copy(data: bytes, out: Path, findings: Sequence[Finding]) -> Path:
     """Write ``out``: the workbook ``data`` with ``findings`` in 校验结果, marked as xltools' annotated copy (a zip
     comment that Excel drops on saving: an edited copy sent back is a return again)."""
+    try:
+        verify_ooxml(data)  # the bounded opening path: every member below then reads
+    except UnreadableError as exc:
+        raise AnnotateError(f"原文件无法读取，不能在其中标注：{exc}") from exc
     summary = Report("", list(findings)).summary()
     rows = results.rows(findings)
-    try:
-        zin = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise AnnotateError("文件不是 .xlsx 工作簿，不能标注。") from exc
-    with zin:
+    with zipfile.ZipFile(io.BytesIO(data)) as zin:
         member = sheet_member(zin, spec.RESULTS_SHEET)
         if member is None:
             raise AnnotateError(f"工作簿中没有“{spec.RESULTS_SHEET}”工作表，无法标注。")

@@ -63,7 +63,17 @@ def check_file(path: str | Path, display_name: str | None = None, frameworks: Fr
     """Read and check one returned workbook against the framework it records. Never raises on bad input.
     ``frameworks``: the frameworks known by id (default: the shipped ones; see :func:`xltools.data.load_frameworks`);
     a form made with another one is a ``template-mismatch``."""
-    return _finish(reader.read_file(path, display_name, frameworks))
+    try:
+        return _finish(reader.read_file(path, display_name, frameworks))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # a bug, or a native library's panic (a BaseException): never lose the file, never
+        # ship an exception a worker process cannot pickle
+        name = display_name if display_name is not None else str(path)
+        return CheckResult(name, None, [Finding.of("file-unreadable", INTERNAL, file=name)])
+
+
+INTERNAL = "读取此文件时发生内部错误，无法检查。请用 Excel 或 WPS 重新保存后再报送；如仍有问题，请把文件交给技术人员。"
 
 
 def check_grids(form_grid: Sequence[Sequence[Any]], meta_grid: Sequence[Sequence[Any]], *, file: str,

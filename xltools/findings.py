@@ -37,6 +37,9 @@ CODES: dict[str, Severity] = {
     "target-vague": WARNING,
     # The framework a form was made with differs from the one it is checked against (same id, other content).
     "framework-changed": WARNING,
+    # A cell holds a value Excel cannot (text over 32,767 characters, a number beyond ±9.99E+307); money and date
+    # cells report theirs as amount-invalid and date-invalid.
+    "value-out-of-range": ERROR,
     "duplicate-submission": WARNING,
     "unit-not-returned": WARNING,
     "unit-over-ceiling": WARNING,
@@ -88,6 +91,7 @@ CODE_TITLES: dict[str, str] = {
     "target-percent-over-100": "百分比超过100",
     "target-vague": "目标值不可衡量",
     "framework-changed": "指标体系有变",
+    "value-out-of-range": "超出 Excel 范围",
     "duplicate-submission": "重复报送",
     "unit-not-returned": "单位未报送",
     "unit-over-ceiling": "超过单位控制数",

@@ -22,7 +22,7 @@ from xltools.data import Frameworks
 from xltools.discover import Source
 from xltools.engine import CheckResult, check_file
 from xltools.findings import Finding
-from xltools.workbook import MAX_COMPRESSION_RATIO, MAX_FILE_BYTES
+from xltools.package import MAX_COMPRESSION_RATIO, MAX_FILE_BYTES
 
 _CHUNK = 1 << 20
 

@@ -45,12 +45,14 @@ Ranges (``90%-95%``) are not read as quantities and fall under 8: the unit is as
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
 from xltools import data
+from xltools.bounds import number_text
 
 Kind = Literal["quantitative", "qualitative", "deadline", "vague", "unparseable", "blank"]
 OPERATORS = ("≥", "≤", "=", ">", "<")
@@ -165,7 +167,10 @@ def is_capped_rate(level3: str) -> bool:
 
 
 def format_number(value: float) -> str:
-    """A number as a person would write it in a target: no trailing zeros."""
+    """A number as a person would write it in a target: no trailing zeros; beyond 15 digits (or infinite) as
+    :func:`xltools.bounds.number_text` shows it (1E+308, not a 309-digit number)."""
+    if not math.isfinite(value) or abs(value) >= 1e15:
+        return number_text(value)
     return f"{value:.6f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from xltools.bounds import number_text
+
 # Characters XML 1.0 forbids; a unit can paste them into a cell.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -32,5 +34,8 @@ def lines(text: str, width: float) -> int:
 
 
 def yuan(value: float) -> str:
-    """Money as staff write it: thousands separators, two decimals."""
+    """Money as staff write it: thousands separators, two decimals (beyond 15 digits, or not finite, as Excel
+    shows such a number: 1E+300, not 301 digits)."""
+    if not abs(value) < 1e15:
+        return number_text(value)
     return f"{value:,.2f}"

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TypeVar
 
 from xltools.evaluation import SelfEvaluation
 from xltools.model import CellValue
 from xltools.rules.selfeval import scores
 from xltools.rules.selfeval.scores import RowScore, number
 from xltools.scoring import met as reached
-
-if TYPE_CHECKING:
-    from xltools.consolidate.rows import FileRows
 
 YES, NO = "是", "否"
 
@@ -66,7 +63,14 @@ def rows_of(se: SelfEvaluation) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]
 SUFFIX = "_绩效自评"
 
 
-def split(files: Sequence[FileRows]) -> tuple[list[FileRows], list[FileRows]]:
+class _Read(Protocol):
+    evaluation: tuple[Any, ...] | None
+
+
+Read = TypeVar("Read", bound=_Read)  # a file's rows (xltools.consolidate.rows.FileRows, which imports this module)
+
+
+def split(files: Sequence[Read]) -> tuple[list[Read], list[Read]]:
     """(everything else, the self-evaluations), each in input order: never one table."""
     return [r for r in files if r.evaluation is None], [r for r in files if r.evaluation is not None]
 

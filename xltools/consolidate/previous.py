@@ -104,25 +104,23 @@ def _text(value: Any) -> str:
 
 
 def _workbook(path: Path) -> tuple[list[str], list[list[Any]]]:
-    """项目汇总 through the same guarded opening path as a returned form (size, zip and extent bounds)."""
-    from xltools.workbook import MAX_ROWS, UnreadableError, open_values
+    """项目汇总 through the one bounded opening path of every workbook xltools reads (size, zip and extent
+    bounds): a hostile or damaged file is refused with its reason, never a crash or an abort. A city-wide table
+    has thousands of rows, so the row bound is the cell bound of the opening path, not the form's."""
+    from xltools.workbook import UnreadableError, open_values
 
     try:
-        book = open_values(path)
-    except UnreadableError as exc:  # not a workbook at all, damaged, encrypted, hostile
-        raise _refuse(path, f"无法作为 Excel 工作簿读取（{str(exc).rstrip('。')}）") from exc
-    try:
-        if SUMMARY_SHEET not in book.sheet_names:
-            raise _refuse(path, f"没有“{SUMMARY_SHEET}”工作表（现有：{'、'.join(book.sheet_names) or '无'}）")
-        grid = book.grid(SUMMARY_SHEET)
+        book = open_values(path, (SUMMARY_SHEET,))
+        try:
+            if SUMMARY_SHEET not in book.sheet_names:
+                raise _refuse(path, f"没有“{SUMMARY_SHEET}”工作表（现有：{'、'.join(book.sheet_names) or '无'}）")
+            grid = book.grid(SUMMARY_SHEET, max_rows=1_000_000, max_cols=1_000)
+        finally:
+            book.close()
     except UnreadableError as exc:
-        raise _refuse(path, f"“{SUMMARY_SHEET}”无法读取（{str(exc).rstrip('。')}）") from exc
-    finally:
-        book.close()
+        raise _refuse(path, f"无法作为 Excel 工作簿读取（{str(exc).split('。')[0]}）") from exc
     if not grid:
         raise _refuse(path, f"“{SUMMARY_SHEET}”是空的")
-    if len(grid) >= MAX_ROWS:
-        raise _refuse(path, f"“{SUMMARY_SHEET}”超过 {MAX_ROWS - 1} 行，超出读取上限；请改用它的 --parquet 文件夹")
     return [_text(h) for h in grid[0]], grid[1:]
 
 

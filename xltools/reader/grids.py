@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
+from xltools.bounds import number_text
 from xltools.cells import coords
 
 Grid = Sequence[Sequence[Any]]
@@ -16,7 +17,7 @@ Grid = Sequence[Sequence[Any]]
 def plain(value: Any) -> str:
     """A cell value as text: whole floats without ``.0``, blanks as ``""``, stripped."""
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        return number_text(value)  # 1e308 prints short, not as 309 digits
     return "" if value is None else str(value).strip()
 
 

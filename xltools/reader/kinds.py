@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from xltools import spec
+from xltools.bounds import OutOfRange, amount_problem, number_text
 from xltools.model import CellValue
 from xltools.reader.cells import FormCells
 from xltools.reader.grids import tidy
@@ -29,7 +30,7 @@ def text(cells: FormCells, cell: str, raw: Any) -> CellValue:
     if type(raw) is str:  # the common case first
         value = raw
     elif isinstance(raw, float) and raw.is_integer():
-        value = str(int(raw))
+        value = number_text(raw)
     elif isinstance(raw, dt.datetime):
         value = raw.date().isoformat() if raw.time() == dt.time() else raw.isoformat(sep=" ")
     elif isinstance(raw, dt.date):
@@ -53,13 +54,17 @@ def money(cells: FormCells, cell: str, raw: Any) -> CellValue:
     if isinstance(raw, int | float):
         if raw < 0:
             return CellValue(cell, raw, None, "金额为负数")
-        return CellValue(cell, raw, float(raw))
+        problem = amount_problem(raw)  # beyond Excel, or no plausible amount (xltools.bounds)
+        return CellValue(cell, raw, None if problem else float(raw), problem)
     if isinstance(raw, dt.date | dt.datetime | dt.time | dt.timedelta):
         return CellValue(cell, raw, None, "不是金额而是日期/时间")
     shown = str(raw)
     cleaned = shown.translate(_FULLWIDTH).strip().replace(" ", "")
     if _MONEY_RE.fullmatch(cleaned):
         value = float(cleaned.replace(",", ""))
+        problem = amount_problem(value)
+        if problem:
+            return CellValue(cell, raw, None, problem)
         reasons = []
         if cleaned != shown.strip():
             reasons.append("全角数字或空格转为半角")
@@ -118,4 +123,6 @@ def typed(cells: FormCells, cell: str, kind: str, raw: Any = None) -> CellValue:
         raw = cells.raw(cell)
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return CellValue(cell, "" if raw is None else raw, None)
+    if isinstance(raw, OutOfRange):  # a value Excel cannot hold (xltools.bounds): invalid, shown short
+        return CellValue(cell, raw, None if kind in (spec.MONEY, spec.DATE) else str(raw), raw.reason)
     return TYPERS.get(kind, text)(cells, cell, raw)

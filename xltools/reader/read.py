@@ -49,7 +49,7 @@ def read_file(path: str | Path, display_name: str | None = None, frameworks: dat
     frameworks known by id (default: the shipped ones)."""
     name = display_name if display_name is not None else str(path)
     try:
-        book = open_values(path)
+        book = open_values(path, (spec.META_SHEET, spec.FORM_SHEET, SELFEVAL.sheet))  # only these are checked, copied
     except UnreadableError as exc:
         return ReadResult(name, None, [Finding.of("file-unreadable", str(exc), file=name)])
     try:
@@ -67,7 +67,7 @@ def read_file(path: str | Path, display_name: str | None = None, frameworks: dat
         frameworks = frameworks or SHIPPED
         form_grid = book.grid(spec.FORM_SHEET, nrows=spec.max_last_row() + 5)
         formulas = book.formulas(spec.FORM_SHEET)
-        lists = _lists(book, meta_grid, frameworks)
+        lists = _lists(path, book, meta_grid, frameworks)
     except UnreadableError as exc:
         return ReadResult(name, None, [Finding.of("file-unreadable", str(exc), file=name)])
     finally:
@@ -75,15 +75,22 @@ def read_file(path: str | Path, display_name: str | None = None, frameworks: dat
     return read_grids(form_grid, meta_grid, file=name, formulas=formulas, frameworks=frameworks, lists=lists)
 
 
-def _lists(book: WorkbookValues, meta_grid: Grid, frameworks: data.Frameworks) -> Grid | None:
+def _lists(path: str | Path, book: WorkbookValues, meta_grid: Grid, frameworks: data.Frameworks) -> Grid | None:
     """The form's own 一级/二级 lists, only when its framework may have changed since it was made. They serve only
-    to name what changed: a ``_lists`` sheet that cannot be read leaves the form readable."""
+    to name what changed: a ``_lists`` sheet that cannot be read leaves the form readable. Opened apart, through
+    the same bounded path, because this is rare: the common read checks and copies two sheets only."""
     if spec.LISTS_SHEET not in book.sheet_names or not needs_lists(read_meta(meta_grid), frameworks):
         return None
     try:
-        return book.grid(spec.LISTS_SHEET)
+        lists_book = open_values(path, (spec.LISTS_SHEET,))
     except UnreadableError:
         return None
+    try:
+        return lists_book.grid(spec.LISTS_SHEET)
+    except UnreadableError:
+        return None
+    finally:
+        lists_book.close()
 
 
 def read_grids(form_grid: Grid, meta_grid: Grid, *, file: str, formulas: Mapping[str, str] | None = None,

@@ -11,12 +11,12 @@ from collections.abc import Callable
 
 from xltools.findings import Finding, sort_key
 from xltools.model import Declaration
-from xltools.rules import budget, dates, fields, indicators, targets
+from xltools.rules import budget, dates, fields, indicators, targets, values
 
 Rule = Callable[[Declaration], list[Finding]]
 
-# Form order: single cells, period, money, then the indicator table and its targets.
-RULES: tuple[Rule, ...] = (fields.check, dates.check, budget.check, indicators.check, targets.check)
+# Form order: single cells, period, money, then the indicator table and its targets; values Excel cannot hold.
+RULES: tuple[Rule, ...] = (fields.check, dates.check, budget.check, indicators.check, targets.check, values.check)
 
 
 def run(decl: Declaration) -> list[Finding]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from xltools import spec
+from xltools.bounds import number_text
 from xltools.findings import Finding
 from xltools.model import CellValue, Declaration
 from xltools.text import yuan as yuan  # re-exported for the rule modules
@@ -47,8 +48,8 @@ def field_value(decl: Declaration, key: str) -> CellValue:
 def shown(cv: CellValue) -> str:
     """What the person typed, for quoting in a message."""
     raw = cv.raw
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
+    if isinstance(raw, float) and (raw.is_integer() or abs(raw) >= 1e15):
+        return number_text(raw)  # 1E+308, not a 309-digit number
     return "" if raw is None else str(raw).strip()
 
 
