@@ -230,7 +230,7 @@ def check(files: tuple[Path, ...], as_json: bool, annotate_dir: Path | None, fra
                 click.echo(_format_report(result.report))
             if annotate_dir is not None:
                 try:
-                    if result.declaration is None:
+                    if result.declaration is None and result.selfeval is None:
                         raise AnnotateError("文件无法按本模板读取，不能在其中标注；问题见检查报告。")
                     written = annotate_source(source, planned[source.display], result.findings)
                     click.echo(f"  已写出标注副本：{display(written)}", err=as_json)
@@ -344,6 +344,35 @@ def bundle(out_dir: Path, python: str | None, units_csv: Path | None, year: int 
     click.echo(str(made.folder))
     click.echo(f"已生成安装包：Python {made.python}（Windows 64 位），{len(made.wheels)} 个安装包，"
                f"{len(made.templates)} 个模板文件。把整个文件夹拷到员工电脑，双击其中的 安装.bat。", err=True)
+
+
+@_command()
+@click.option("--from", "approved", multiple=True, required=True, type=INPUTS, metavar="文件或文件夹",
+              help="批复的申报表（文件或文件夹）或其汇总表（xltools consolidate 的输出），可重复；其后可接更多。")
+@click.argument("more", nargs=-1, type=INPUTS, metavar="[文件或文件夹]...")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), metavar="文件夹",
+              help="输出目录：每个项目一个 [单位编码_]单位名称_项目名称_绩效自评表.xlsx 及带按钮的 .xlsm。")
+@click.option("--units", "units_csv", type=click.Path(exists=True, dir_okay=False, readable=False, path_type=Path),
+              metavar="文件", help=f"{UNITS_HELP}：有单位编码时作为文件名前缀。")
+@click.option("--rules", "rules_file", type=click.Path(exists=True, dir_okay=False, readable=False, path_type=Path),
+              metavar="文件", help="自评规则文件（.toml，格式见 README）；默认为内置的财预〔2020〕10号规则。")
+@click.option("--password", default=None, metavar="密码", help="工作表和工作簿的保护密码（默认见 README）。")
+@FRAMEWORK_FILES
+def selfeval(approved: tuple[Path, ...], more: tuple[Path, ...], out_dir: Path, units_csv: Path | None,
+             rules_file: Path | None, password: str | None, framework_files: tuple[Path, ...]) -> None:
+    """由批复的申报表（或其汇总表）生成年终绩效自评表：批复的指标、年度指标值和年初预算数已填好并锁定。有未能生成的项目时退出码为 1。"""
+    from xltools.yearend import STOPS, make_selfevals
+
+    try:  # a bad rules file or units list, an output folder that cannot be written: nothing is read
+        made = make_selfevals([*approved, *more], out_dir, units_csv=units_csv, rules_file=rules_file,
+                              password=password, frameworks=_frameworks(framework_files))
+    except STOPS as exc:
+        raise SetupError(str(exc)) from exc
+    for path in made.written:
+        click.echo(str(path))
+    for line in made.lines():
+        click.echo(line, err=True)
+    sys.exit(0 if made.ok else 1)
 
 
 def _format_report(report: Report) -> str:
