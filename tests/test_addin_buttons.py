@@ -40,6 +40,7 @@ from xltools.xlsm import build_macro_workbook
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 TOKEN = "0123456789ABCDEF0123456789ABCDEF"
+SELFEVAL_EXAMPLE = EXAMPLES / "selfeval" / "上海市市场监督管理局_上海市政府质量奖_绩效自评表.xlsx"  # 10 errors
 TRICKY = "市场 监管局 '质量奖' & \"修改稿\" 100%"  # what staff and mail clients make of file names
 
 
@@ -119,6 +120,21 @@ def test_check_on_any_template_version_equals_the_command_line(form: Path, home:
     assert written[1]["values"] == [list(r) for r in results.padded(from_file.findings)]
 
 
+def test_check_on_a_self_evaluation_writes_what_its_xlsm_button_writes(tmp_path: Path, home: Path) -> None:
+    """The second form family: the add-in dispatches on the template id as the .xlsm's button does."""
+    form = SELFEVAL_EXAMPLE
+    renamed = tmp_path / f"{TRICKY} 自评.xlsx"
+    shutil.copy2(form, renamed)
+    book = xw.Book(json=payload(renamed))
+    assert click(home, "check", book) == 0
+    button = xw.Book(json=payload(renamed))
+    excel.check_button(button)
+    assert actions(book) == actions(button)
+    from_file = check_file(renamed, renamed.name)
+    assert actions(book)[0]["values"] == [[from_file.report.summary()]] and from_file.findings
+    assert {row[1] for row in actions(book)[1]["values"] if row[0]} == {"绩效自评表"}
+
+
 def test_check_on_an_xlsm(tmp_path: Path, home: Path) -> None:
     values = seed()
     xlsm = tmp_path / f"{TRICKY}.xlsm"
@@ -160,8 +176,8 @@ def test_a_workbook_that_is_no_form_gets_a_chinese_alert_and_nothing_written(tmp
     assert click(home, action, book) == 0
     prompt, shown = only_alert(book)
     assert shown == title
-    assert prompt == (f"当前工作簿“{TRICKY} 预算.xlsx”不是《{spec.TITLE}》（没有模板标识），没有写入任何内容。"
-                      f"请打开申报表，再点“{title}”。")
+    assert prompt == (f"当前工作簿“{TRICKY} 预算.xlsx”不是《{spec.TITLE}》或《项目支出绩效自评表》（没有模板标识），"
+                      f"没有写入任何内容。请打开申报表或自评表，再点“{title}”。")
 
 
 def test_with_no_workbook_open_the_check_says_what_to_do(tmp_path: Path, home: Path) -> None:

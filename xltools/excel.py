@@ -3,7 +3,8 @@
     RunPython "import xltools.excel as x; x.check_button()"
 
 The check is the same engine as ``xltools check`` (:func:`xltools.engine.check_grids`): the form and the meta
-block are each read in one ``.value`` call, and the findings go into ``校验结果`` in one ``.value`` call. The form
+block are each read in one ``.value`` call (a self-evaluation's meta, named by its template id, in a second one that
+takes its scoring and approved values too), and the findings go into ``校验结果`` in one ``.value`` call. The form
 sheet is never written to: it is protected, and it holds the staff's input. Problem cells still light up, because
 the template's conditional formats on the form highlight every cell listed in the result rows.
 
@@ -27,6 +28,9 @@ from typing import Any
 
 from xltools import results, spec
 from xltools.engine import CheckResult, check_grids
+from xltools.reader import read_meta
+from xltools.reader.selfeval import META_ROWS
+from xltools.spec.selfeval import SELFEVAL
 
 CHECK_TITLE = "一键校验"
 CLEAR_TITLE = "清除标记"
@@ -79,31 +83,38 @@ def require_form(book: Any, title: str) -> None:
     ``book`` has neither a form sheet nor the template's meta sheet (it is no form at all). A form with one of them
     renamed is left to the check, whose messages say which sheet is missing."""
     names = [s.name for s in book.sheets]
-    if spec.META_SHEET not in names and spec.FORM_SHEET not in names:
-        raise ButtonError(f"当前工作簿“{book.name}”不是《{spec.TITLE}》（没有模板标识），没有写入任何内容。"
-                          f"请打开申报表，再点“{title}”。")
+    if spec.META_SHEET not in names and spec.FORM_SHEET not in names and SELFEVAL.sheet not in names:
+        raise ButtonError(f"当前工作簿“{book.name}”不是《{spec.TITLE}》或《{SELFEVAL.title}》（没有模板标识），"
+                          f"没有写入任何内容。请打开申报表或自评表，再点“{title}”。")
 
 
 # -- the check -------------------------------------------------------------------------------------------------
 
 
-def form_block() -> str:
+def form_block(family: spec.Family = spec.DECLARATION) -> str:
     """The form sheet's range the button reads: every label and input of any supported template version."""
-    return f"A1:{spec.LAST_COL}{spec.max_last_row()}"
+    return f"A1:{family.last_col}{family.max_last_row()}"
 
 
-def meta_block() -> str:
+def meta_block(rows: int = len(spec.META_KEYS)) -> str:
     """The meta sheet's range: key in column A, value in column B."""
-    return f"A1:B{len(spec.META_KEYS)}"
+    return f"A1:B{rows}"
 
 
 def _check(book: Any) -> CheckResult:
-    # Look for all three sheets before reading or writing anything.
-    form = _sheet(book, spec.FORM_SHEET, _missing_form)
+    # Look for all three sheets before reading or writing anything; the meta names the form's family (the
+    # declaration, or a year-end self-evaluation, whose meta also holds its scoring and approved values).
+    family, meta_grid = spec.DECLARATION, []
+    if spec.META_SHEET in [s.name for s in book.sheets]:
+        meta_grid = grid(book.sheets[spec.META_SHEET].range(meta_block()).options(ndim=2).value)
+        if read_meta(meta_grid).get("template_id") == SELFEVAL.template_id:
+            family = SELFEVAL
+    form = _sheet(book, family.sheet, _missing_form)
     meta = _sheet(book, spec.META_SHEET, _missing_meta)
     out = _sheet(book, spec.RESULTS_SHEET, _missing_results)
-    form_grid = grid(form.range(form_block()).options(ndim=2).value)
-    meta_grid = grid(meta.range(meta_block()).options(ndim=2).value)
+    if family is SELFEVAL:
+        meta_grid = grid(meta.range(meta_block(META_ROWS)).options(ndim=2).value)
+    form_grid = grid(form.range(form_block(family)).options(ndim=2).value)
     # No formulas: the remote engine cannot read them. Excel hands over computed values instead.
     result = check_grids(form_grid, meta_grid, file=book.name)
     out[spec.RESULTS_SUMMARY_CELL].value = result.report.summary()
@@ -130,13 +141,13 @@ def grid(values: Sequence[Sequence[Any]] | None) -> list[list[Any]]:
 def _sheet(book: Any, name: str, missing: Any) -> Any:
     names = [s.name for s in book.sheets]
     if name not in names:
-        raise ButtonError(missing(names))
+        raise ButtonError(missing(names, name) if missing is _missing_form else missing(names))
     return book.sheets[name]
 
 
-def _missing_form(names: list[str]) -> str:
-    return (f"找不到工作表“{spec.FORM_SHEET}”（现有：{'、'.join(names)}）。"
-            f"工作表可能被改名或删除，请改回“{spec.FORM_SHEET}”后再校验，或在下发的模板中重新填写。")
+def _missing_form(names: list[str], sheet: str = spec.FORM_SHEET) -> str:
+    return (f"找不到工作表“{sheet}”（现有：{'、'.join(names)}）。"
+            f"工作表可能被改名或删除，请改回“{sheet}”后再校验，或在下发的模板中重新填写。")
 
 
 def _missing_meta(names: list[str]) -> str:

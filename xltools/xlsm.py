@@ -363,28 +363,30 @@ def package_bytes(package: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def form_buttons() -> tuple[Button, ...]:
-    """The two buttons on the form sheet: right of the form's columns, at the top, so they never print and never
-    cover an input cell. Positions derive from the spec's column count and title row."""
-    col = len(spec.COLUMN_WIDTHS)  # 0-based: the first column right of the form
+def form_buttons(family: spec.Family = spec.DECLARATION) -> tuple[Button, ...]:
+    """The two buttons on the form sheet of ``family``: right of the form's columns, at the top, so they never print
+    and never cover an input cell. Positions derive from the spec's column count and title row."""
+    col = len(family.widths)  # 0-based: the first column right of the form
     row = spec.TITLE_ROW - 1
     width, height, gap = 112, 30, 8
     return tuple(
         Button(
-            spec.FORM_SHEET, caption, macro, col, row, dx=gap, dy=gap + i * (height + gap), width=width, height=height
+            family.sheet, caption, macro, col, row, dx=gap, dy=gap + i * (height + gap), width=width, height=height
         )
         for i, (caption, macro) in enumerate(FORM_BUTTONS)
     )
 
 
-def build_macro_workbook(xlsx_path: str | os.PathLike[str], out_path: str | os.PathLike[str]) -> MacroBuild:
-    """The .xlsm twin of the template at ``xlsx_path``: standalone xlwings VBA, our module, the two buttons."""
+def build_macro_workbook(xlsx_path: str | os.PathLike[str], out_path: str | os.PathLike[str],
+                         family: spec.Family = spec.DECLARATION) -> MacroBuild:
+    """The .xlsm twin of the form at ``xlsx_path`` (a ``family`` form): standalone xlwings VBA, our module, the two
+    buttons (the macro is the same for every family: the button reads the template id)."""
     package_bytes = Path(xlsx_path).read_bytes()
     book_code, sheet_codes = codenames(package_bytes)
     sources = vba.xlwings_sources()
     modules = [*sources.modules, *vba.our_modules()]
     vba_bin = vba.build_vba_project(modules, list(sheet_codes.values()), workbook_codename=book_code)
-    buttons = form_buttons()
+    buttons = form_buttons(family)
     make_xlsm(package_bytes, out_path, vba_bin, buttons)
     return MacroBuild(
         xlwings_version=sources.version,

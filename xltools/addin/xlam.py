@@ -26,7 +26,7 @@ from pathlib import Path
 
 from xltools import __version__, vba, xlsm
 from xltools.addin import ADDIN_FILENAME, ribbon
-from xltools.atomic import write_bytes
+from xltools.atomic import os_reason, write_bytes
 from xltools.vba.project import read_vba_project
 
 ADDIN_MAIN = "application/vnd.ms-excel.addin.macroEnabled.main+xml"
@@ -39,6 +39,10 @@ MAX_VBA_LINE = 1023  # characters: the VBA editor's limit for one physical line
 _LITERAL = re.compile(r'"(?:[^"]|"")*"')
 
 
+class AddinError(Exception):
+    """The add-in cannot be written. ``str(error)`` is a Chinese reason."""
+
+
 @dataclass(frozen=True)
 class AddinBuild:
     """What :func:`build_addin` wrote."""
@@ -47,6 +51,10 @@ class AddinBuild:
     bureau: bool  # with the 局里 group
     modules: tuple[str, ...]  # every module of the VBA project, in project order
     buttons: tuple[ribbon.Button, ...]
+
+    def summary(self) -> str:
+        return (f"已生成加载项（功能区：{'填报、局里' if self.bureau else '填报'}）。安装：运行 xltools bundle 生成的安装包中的"
+                r" 安装.bat，或把它复制到 %APPDATA%\Microsoft\Excel\XLSTART 后重新打开 Excel。")
 
 
 def ascii_vba(source: str) -> str:
@@ -120,10 +128,19 @@ def _base_workbook(bureau: bool) -> bytes:
 
 def build_addin(out: str | os.PathLike[str], *, bureau: bool = True) -> AddinBuild:
     """Write the add-in to ``out`` (a folder: ``xltools.xlam`` in it; or a file path ending in .xlam). ``bureau``:
-    with the 局里 group (the bureau's add-in); without it, the staff PCs' (填报 only)."""
+    with the 局里 group (the bureau's add-in); without it, the staff PCs' (填报 only). Raises AddinError."""
     target = Path(out)
     if target.suffix.lower() != ".xlam":
         target = target / ADDIN_FILENAME
+    try:
+        return _build(target, bureau)
+    except FileNotFoundError as exc:
+        raise AddinError(f"找不到加载项的宏源码 {exc.filename}（xltools 安装不完整，请重新安装）。") from exc
+    except OSError as exc:
+        raise AddinError(f"写出加载项失败：{os_reason(exc)}（{target}）。") from exc
+
+
+def _build(target: Path, bureau: bool) -> AddinBuild:
     base = _base_workbook(bureau)
     book_code, sheet_codes = xlsm.codenames(base)
     vba_bin = vba.build_vba_project(addin_modules(), list(sheet_codes.values()), project_name=PROJECT_NAME,
