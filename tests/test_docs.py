@@ -17,7 +17,7 @@ def commands() -> list[tuple[str, click.Command]]:
 
 
 def test_the_cli_has_the_commands_the_issues_ask_for() -> None:
-    assert [name for name, _ in commands()] == ["bundle", "check", "consolidate", "selfeval", "template"]
+    assert [name for name, _ in commands()] == ["addin", "bundle", "check", "consolidate", "selfeval", "template"]
 
 
 @pytest.mark.parametrize(("name", "command"), commands(), ids=[n for n, _ in commands()])

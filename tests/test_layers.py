@@ -21,8 +21,8 @@ FLOORS: tuple[tuple[str, ...], ...] = (
      "discover", "vba"),  # the form described; files and texts read
     ("model", "evaluation", "live", "results"),  # a form as data; formulas inside the template; the 校验结果 rows
     ("reader", "rules", "template", "fill", "xlsm"),  # reading, checking, writing a form
-    ("engine", "bundle", "approved", "yearend"),  # reader + rules; the staff install; the year-end round
-    ("inputs", "annotate", "excel", "consolidate"),  # what the engine is used for
+    ("engine", "distribute", "approved", "yearend"),  # reader + rules; a round's templates; the year-end round
+    ("inputs", "annotate", "excel", "consolidate", "addin", "bundle"),  # what the engine is used for; the installs
     ("cli", "clitext"),  # the command line on top
 )
 # Third-party libraries the brief confines to one edge of the package.

@@ -39,16 +39,8 @@ WORKBOOK_CODENAME = "ThisWorkbook"
 FORM_BUTTONS = (("一键校验", "CheckButton"), ("清除标记", "ClearButton"))
 
 # Elements that follow <legacyDrawing> in CT_Worksheet; it goes before the first one present.
-_AFTER_LEGACY = (
-    "legacyDrawingHF",
-    "drawingHF",
-    "picture",
-    "oleObjects",
-    "controls",
-    "webPublishItems",
-    "tableParts",
-    "extLst",
-)
+_AFTER_LEGACY = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems", "tableParts",
+                 "extLst")
 _DEFAULT_COL_PX = 64  # Excel's default column (8.43 characters of Calibri 11)
 _DEFAULT_ROW_PT = 15.0
 
@@ -103,8 +95,8 @@ def _part(base: str, target: str) -> str:
 
 
 def _rels_name(part: str) -> str:
-    folder, _, name = part.rpartition("/")
-    return f"{folder}/_rels/{name}.rels"
+    folder, _, name = part.rpartition("/")  # the package's own relationships: part "" -> _rels/.rels
+    return f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
 
 
 def _relationships(package: dict[str, bytes], part: str) -> list[dict[str, str]]:
@@ -114,7 +106,7 @@ def _relationships(package: dict[str, bytes], part: str) -> list[dict[str, str]]
     return [dict(r.attrib) for r in ET.fromstring(raw).iter(f"{{{PKG_REL_NS}}}Relationship")]
 
 
-def _add_relationship(package: dict[str, bytes], part: str, rid: str, rtype: str, target: str) -> None:
+def add_relationship(package: dict[str, bytes], part: str, rid: str, rtype: str, target: str) -> None:
     name = _rels_name(part)
     text = package.get(name, f'<Relationships xmlns="{PKG_REL_NS}"></Relationships>'.encode()).decode("utf-8")
     if re.search(rf'\bId="{re.escape(rid)}"', text):
@@ -297,11 +289,19 @@ def make_xlsm(
     vba_bin: bytes,
     buttons: Sequence[Button] = (),
 ) -> None:
-    """Write ``out_path``: the workbook ``xlsx`` made macro-enabled with ``vba_bin`` and ``buttons``.
+    """Write ``out_path``: the workbook ``xlsx`` made macro-enabled (:func:`macro_package`). The input is not
+    modified."""
+    write_bytes(out_path, package_bytes(macro_package(xlsx, vba_bin, buttons)))
+
+
+def macro_package(xlsx: bytes | str | os.PathLike[str], vba_bin: bytes, buttons: Sequence[Button] = (),
+                  main_type: str = XLSM_MAIN) -> dict[str, bytes]:
+    """The parts, by zip name, of the workbook ``xlsx`` with ``vba_bin`` and ``buttons``; ``main_type`` is the
+    workbook part's content type (the add-in's, for an .xlam).
 
     ``vba_bin``'s document modules must be exactly the workbook's code names as :func:`codenames` reports
     them (missing code names are written into the workbook), and every button's macro must be a Sub of one of
-    its standard modules; otherwise ValueError. The input file is not modified.
+    its standard modules; otherwise ValueError.
     """
     package = _read_package(xlsx)
     if VBA_PART in package:
@@ -323,14 +323,14 @@ def make_xlsm(
     types = package["[Content_Types].xml"].decode("utf-8")
     if XLSX_MAIN not in types:
         raise ValueError("not a macro-free workbook: the main part's content type is not the .xlsx one")
-    types = types.replace(XLSX_MAIN, XLSM_MAIN)
+    types = types.replace(XLSX_MAIN, main_type)
     added = f'<Override PartName="/{VBA_PART}" ContentType="{VBA_TYPE}"/>'
-    if 'Extension="vml"' not in types:
+    if buttons and 'Extension="vml"' not in types:
         added = f'<Default Extension="vml" ContentType="{VML_TYPE}"/>' + added
     package["[Content_Types].xml"] = types.replace("</Types>", added + "</Types>").encode("utf-8")
 
     package[VBA_PART] = vba_bin
-    _add_relationship(package, "xl/workbook.xml", "xltVbaProject", VBA_REL, "vbaProject.bin")
+    add_relationship(package, "xl/workbook.xml", "xltVbaProject", VBA_REL, "vbaProject.bin")
     package["xl/workbook.xml"] = _set_workbook_codename(package["xl/workbook.xml"].decode("utf-8"), book_code).encode(
         "utf-8"
     )
@@ -346,16 +346,21 @@ def make_xlsm(
             drawing_no += 1
         vml_part = f"xl/drawings/vmlDrawing{drawing_no}.vml"
         package[vml_part] = _vml(on_sheet, _sheet_metrics(package[part]), idmap).encode("utf-8")
-        _add_relationship(package, part, "xltButtons", VML_REL, "/" + vml_part)
+        add_relationship(package, part, "xltButtons", VML_REL, "/" + vml_part)
         package[part] = _add_legacy_drawing(package[part].decode("utf-8"), "xltButtons").encode("utf-8")
 
+    return package
+
+
+def package_bytes(package: dict[str, bytes]) -> bytes:
+    """The zip of ``package``'s parts: [Content_Types].xml first, as Office writes it; the rest in their order."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        # [Content_Types].xml first, as Office writes it; the rest in their original order, new parts last.
-        z.writestr("[Content_Types].xml", package.pop("[Content_Types].xml"))
+        z.writestr("[Content_Types].xml", package["[Content_Types].xml"])
         for name, data in package.items():
-            z.writestr(name, data)
-    write_bytes(out_path, buffer.getvalue())
+            if name != "[Content_Types].xml":
+                z.writestr(name, data)
+    return buffer.getvalue()
 
 
 def form_buttons(family: spec.Family = spec.DECLARATION) -> tuple[Button, ...]:
