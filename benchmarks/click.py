@@ -21,6 +21,14 @@ For two installs:
   real staff venv too (``python -m venv v && v/bin/pip install xltools-*.whl``);
 * bureau: this interpreter as it is (pandas and numpy installed: xlwings imports them whenever they are there).
 
+The same for the add-in's 一键校验, started as its VBA starts it (``pythonw -I -B -m xltools.addin TOKEN``: -I, so
+PYTHONPATH cannot make the staff install here; the staff block is loaded by the code instead):
+
+* add-in start + imports: ``python -I -B -c "import xltools.addin.launch, xltools.addin.ui, xltools.addin.staff,
+  xlwings, xltools.excel"`` (the goal: <= 0.35 s);
+* add-in click: the request file written as the VBA writes it, then :func:`xltools.addin.launch.main` with the remote
+  engine for Excel: reading the request, reaching the book, the check, the writes.
+
 Excel's side (COM calls, the VBA, the virus scanner on an office PC) is not in these figures: see
 docs/acceptance-checklist.md.
 """
@@ -72,6 +80,32 @@ print(json.dumps({"imports": t1 - t0, "payload": t2 - t1, "read": marks[0] - t2,
 """
 PHASES = ("imports", "payload", "read", "check", "write")
 
+# The add-in: what `-m xltools.addin` imports before and during a staff click.
+ADDIN_IMPORTS = "import xltools.addin.launch, xltools.addin.ui, xltools.addin.staff, xlwings, xltools.excel"
+ADDIN_CLICK = """
+import time
+t0 = time.perf_counter()
+import json, os, sys
+os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
+from pathlib import Path
+from xltools.addin import launch
+import xlwings as xw
+t1 = time.perf_counter()
+home, token = Path(sys.argv[2]), "0123456789ABCDEF0123456789ABCDEF"
+with open(sys.argv[1], encoding="utf-8") as f:
+    book = xw.Book(json=json.load(f))
+(home / "run").mkdir(parents=True, exist_ok=True)
+(home / "run" / (token + ".req")).write_bytes(launch.request_bytes("check", 1, book.name))
+t2 = time.perf_counter()
+assert launch.main([token], home=home, connect=lambda hwnd, name: (book.app, book)) == 0
+actions = json.dumps(book.json())
+t3 = time.perf_counter()
+assert len(actions) > 1000
+print(json.dumps({"imports": t1 - t0, "payload": t2 - t1, "click": t3 - t2,
+                  "heavy": sorted(m for m in ("pandas", "numpy") if m in sys.modules)}))
+"""
+ADDIN_PHASES = ("imports", "payload", "click")
+
 
 def run(python: str, args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, str]:
     """(wall time, CPU time, stdout) of one new process. CPU time (user + system) hardly depends on how busy the
@@ -100,6 +134,29 @@ class Install:
     clicks_cpu: list[float] = field(default_factory=list)
     phases: dict[str, list[float]] = field(default_factory=lambda: {p: [] for p in (*PHASES, "rest")})
     heavy: list[str] = field(default_factory=list)
+    staff_block: bool = False  # -I ignores PYTHONPATH: the add-in's runs load the staff block themselves
+    addin_starts: list[float] = field(default_factory=list)
+    addin_clicks: list[float] = field(default_factory=list)
+    addin_phases: dict[str, list[float]] = field(default_factory=lambda: {p: [] for p in (*ADDIN_PHASES, "rest")})
+
+    def _isolated(self, code: str) -> str:
+        if not self.staff_block:
+            return code
+        return f"exec(open({str(STAFFSITE / 'sitecustomize.py')!r}, encoding='utf-8').read())\n{code}"
+
+    def run_addin_once(self, payload: Path) -> None:
+        cwd = payload.parent
+        wall, _cpu, _ = run(self.python, ["-I", "-c", self._isolated(ADDIN_IMPORTS)], self.env, cwd)
+        self.addin_starts.append(wall)
+        with tempfile.TemporaryDirectory() as home:
+            wall, _cpu, out = run(self.python, ["-I", "-c", self._isolated(ADDIN_CLICK), str(payload), home],
+                                  self.env, cwd)
+        inside = json.loads(out)
+        assert inside.pop("heavy") == self.heavy, "the add-in's click loads what the button's does"
+        self.addin_clicks.append(wall)
+        for name in ADDIN_PHASES:
+            self.addin_phases[name].append(inside[name])
+        self.addin_phases["rest"].append(wall - sum(inside[name] for name in ADDIN_PHASES))
 
     def run_once(self, payload: Path) -> None:
         cwd = payload.parent
@@ -123,6 +180,12 @@ class Install:
                            ("payload", "payload -> xw.Book (remote engine)"), ("read", "read the two ranges"),
                            ("check", "the check (check_grids)"), ("write", "write findings, actions to JSON")):
             print(f"    {text:<42} {figure(self.phases[name])}")
+        print(f"  {'add-in: start + imports (-I), new process':<44} {figure(self.addin_starts)}")
+        print(f"  {'add-in: whole click (-I), new process':<44} {figure(self.addin_clicks)}")
+        for name, text in (("rest", "interpreter start and exit"), ("imports", "imports (launcher, xlwings)"),
+                           ("payload", "payload -> xw.Book, request file"),
+                           ("click", "launcher: request, staff check, actions")):
+            print(f"    {text:<42} {figure(self.addin_phases[name])}")
 
 
 def main() -> None:
@@ -142,7 +205,7 @@ def main() -> None:
         body.write_text(json.dumps(payload(path), ensure_ascii=False), encoding="utf-8")
         print(f"form: {path.name}; {args.runs} runs each, the installs taking turns; Python {sys.version.split()[0]}")
         installs = [Install("staff install (pandas, numpy, pandera, pyarrow blocked)", sys.executable,
-                            {**base, "PYTHONPATH": str(STAFFSITE)})]
+                            {**base, "PYTHONPATH": str(STAFFSITE)}, staff_block=True)]
         if args.staff_python:
             installs.append(Install("staff install (a real staff venv)", args.staff_python, base))
         installs.append(Install("bureau install (this environment)", sys.executable, base))
@@ -152,6 +215,7 @@ def main() -> None:
         for _ in range(args.runs):
             for install in installs:
                 install.run_once(body)
+                install.run_addin_once(body)
         for install in installs:
             install.report()
         # The machine may be shared: the load says how busy it was while measuring.

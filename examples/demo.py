@@ -1,4 +1,6 @@
-"""`make demo`: the whole workflow on the shipped example data, each step a real `xltools` command.
+"""`make demo`: the whole workflow on the shipped example data, each step a real `xltools` command: the
+declaration round, then the year-end round (self-evaluations made from the approved declarations, checked and
+consolidated).
 
 Writes everything into out/. The faulty examples are meant to fail, so the demo reports their exit codes
 instead of stopping on them.
@@ -41,6 +43,15 @@ def main() -> None:
          "-o", "out/全部/汇总.xlsx", expect=(1,))
     step("输出误写成一份报回的申报表：读取之前拒绝，那份表不会被覆盖", "consolidate", "examples/returns", "-o",
          "examples/returns/05_上海市市场监督管理局_上海市政府质量奖.xlsx", expect=(2,))
+    # The year-end round: the approved declarations (the consolidation above) become self-evaluations.
+    step("年终：由本年汇总表中计入汇总的申报表生成绩效自评表（批复的指标、年度指标值和年初预算数已填好并锁定）",
+         "selfeval", "--from", "out/汇总.xlsx", "--units", "examples/units.csv", "--out", "out/自评下发")
+    step("检查单位报回的绩效自评表（完整的、有偏差并说明原因的、有错误的），写出标注副本", "check", "examples/selfeval",
+         "--annotate", "out/自评退回", expect=(1,))
+    step("汇总报回的绩效自评表：自评汇总、指标完成、问题清单、统计", "consolidate", "examples/selfeval",
+         "-o", "out/自评/汇总.xlsx", expect=(1,))
+    step("申报表和自评表混在一个文件夹：按模板分开汇总，自评表另写一个工作簿", "consolidate", "examples/returns",
+         "examples/selfeval", "-o", "out/混合/汇总.xlsx", expect=(1,))
     print(f"\n输出目录：{OUT}")
 
 

@@ -129,9 +129,10 @@ def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
 
 
 def convert(paths: Iterable[str | Path], fmt: str, outdir: str | Path, *,
-            timeout: float = DEFAULT_TIMEOUT) -> list[Path]:
+            timeout: float = DEFAULT_TIMEOUT, infilter: str | None = None) -> list[Path]:
     """Convert ``paths`` with one soffice call; ``fmt`` is soffice's ``--convert-to`` argument, e.g. ``pdf`` or
-    ``xlsx:Calc Office Open XML`` (no shell: no quotes). Returns the output paths in input order (``outdir/<stem>.<ext>``)."""
+    ``xlsx:Calc Office Open XML`` (no shell: no quotes). ``infilter``: the import filter, for a type LibreOffice does
+    not detect by itself. Returns the output paths in input order (``outdir/<stem>.<ext>``)."""
     sources = [Path(p).resolve() for p in paths]
     if not sources:
         return []
@@ -147,7 +148,9 @@ def convert(paths: Iterable[str | Path], fmt: str, outdir: str | Path, *,
     for t in targets:
         t.unlink(missing_ok=True)
     with profile() as prof:
-        result = _run([*_base_args(prof), "--convert-to", fmt, "--outdir", str(out), *map(str, sources)], timeout)
+        chosen = [f"--infilter={infilter}"] if infilter else []
+        result = _run([*_base_args(prof), *chosen, "--convert-to", fmt, "--outdir", str(out), *map(str, sources)],
+                      timeout)
     missing = [t for t in targets if not t.exists()]
     if result.returncode != 0 or missing:
         raise LibreOfficeError(f"soffice --convert-to {fmt} failed (exit {result.returncode}); missing {missing}; "

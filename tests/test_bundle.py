@@ -94,7 +94,7 @@ def files(folder: Path) -> set[str]:
 def test_the_bundle_holds_the_wheels_the_scripts_and_the_templates(made: Path) -> None:
     template = spec.TEMPLATE_FILENAME
     assert files(made) == {
-        "安装.bat", "卸载.bat", "说明.txt",
+        "安装.bat", "卸载.bat", "说明.txt", "xltools.xlam",
         f"模板/{template}", f"模板/{Path(template).with_suffix('.xlsm')}",
         *(f"wheels/{name}" for name in WHEEL_NAMES),
     }
@@ -121,6 +121,9 @@ def test_xltools_own_wheel_requires_only_the_staff_packages(made: Path) -> None:
     with zipfile.ZipFile(own) as zf:  # the package data the bundle itself needs travels in the wheel too
         names = zf.namelist()
     assert {f"xltools/data/bundle/{n}" for n in ("install.bat", "uninstall.bat", "readme.txt")} <= set(names)
+    # The VBA sources, so that `xltools addin` and `xltools template` work where the wheel is installed.
+    data = f"xltools-{__version__}.data/data/share/xltools/macros"
+    assert {f"{data}/{n}" for n in ("xltools.bas", "XltLaunch.bas", "XltRibbon.bas")} <= set(names)
 
 
 def test_the_templates_are_the_template_with_its_macro_twin(made: Path, template_path: Path) -> None:
@@ -186,46 +189,57 @@ TAIL = [
 def test_install_bat_commands_line_by_line(made: Path) -> None:
     assert commands(made / "安装.bat") == [
         *HEAD,
-        "title xltools 一键校验按钮安装",
+        "title xltools 安装（员工电脑）",
         'set "XLT_RC=1"',
         f'set "XLT_PY={PY}"',
         f'set "XLT_VERSION={__version__}"',
         'set "XLT_WHEELS=%~dp0wheels"',  # the folder the .bat is in, wherever it was copied
         'set "XLT_TEMPLATES=%~dp0模板"',
+        'set "XLT_ADDIN=%~dp0xltools.xlam"',
         r'set "XLT_VENV=%LOCALAPPDATA%\xltools\venv"',
+        r'set "XLT_XLSTART=%APPDATA%\Microsoft\Excel\XLSTART"',  # Excel opens what is there, and trusts it
+        r'set "XLT_XLSTART_ADDIN=%APPDATA%\Microsoft\Excel\XLSTART\xltools.xlam"',
         r'set "XLT_CONF_DIR=%USERPROFILE%\.xlwings"',
         r'set "XLT_CONF=%USERPROFILE%\.xlwings\xlwings.conf"',
         r'set "XLT_CONF_BACKUP=%USERPROFILE%\.xlwings\xlwings.conf.before-xltools"',
         # run from inside a zip viewer, only the .bat is there
         r'if not exist "%XLT_WHEELS%\xltools-%XLT_VERSION%-py3-none-any.whl" goto :no_folder',
-        # [1/6] the Python launcher finds Python 3.12; 64-bit, or exit code 32
+        'if not exist "%XLT_ADDIN%" goto :no_folder',
+        # [1/7] the Python launcher finds Python 3.12; 64-bit, or exit code 32
         """py -%XLT_PY% -c "import struct, sys; sys.exit(0 if struct.calcsize('P') == 8 else 32)" >nul 2>&1""",
         'set "XLT_PYRC=%errorlevel%"',
         'if "%XLT_PYRC%"=="32" goto :python_32bit',
         'if not "%XLT_PYRC%"=="0" goto :no_python',
-        # [2/6] a fresh venv (an old one, perhaps of another Python, goes first)
+        # [2/7] a fresh venv (an old one, perhaps of another Python, goes first)
         r'if exist "%XLT_VENV%\" rmdir /s /q "%XLT_VENV%"',
         r'if exist "%XLT_VENV%\" goto :venv_busy',
         'py -%XLT_PY% -m venv "%XLT_VENV%"',
         "if errorlevel 1 goto :venv_failed",
-        # [3/6] install from the folder only; --isolated: no pip.ini or PIP_* variable of the PC interferes
+        # [3/7] install from the folder only; --isolated: no pip.ini or PIP_* variable of the PC interferes
         r'"%XLT_VENV%\Scripts\python.exe" -m pip install --isolated --no-index --find-links "%XLT_WHEELS%"'
         ' --disable-pip-version-check --no-warn-script-location "xltools==%XLT_VERSION%"',
         "if errorlevel 1 goto :pip_failed",
-        # [4/6] what the button imports, pywin32 included, imports
-        r'"%XLT_VENV%\Scripts\python.exe" -c "import win32com.client, xlwings, xltools.excel;'
+        # [4/7] what the button and the add-in's launcher import, pywin32 included, imports
+        r'"%XLT_VENV%\Scripts\python.exe" -c "import win32com.client, xlwings, xltools.excel, xltools.addin.launch;'
         """ print('      xlwings', xlwings.__version__, '/ xltools', xltools.__version__)\"""",
         "if errorlevel 1 goto :check_failed",
-        # [5/6] the user's xlwings.conf (kept once as a backup), the interpreter written with %LOCALAPPDATA%
+        # [5/7] the user's xlwings.conf (kept once as a backup), the interpreter written with %LOCALAPPDATA%
         # unexpanded: the file stays ASCII whatever the user name, and xlwings expands variables when it reads it
         r'if not exist "%XLT_CONF_DIR%\" mkdir "%XLT_CONF_DIR%"',
         'if exist "%XLT_CONF%" if not exist "%XLT_CONF_BACKUP%" copy /y "%XLT_CONF%" "%XLT_CONF_BACKUP%" >nul',
         r'(echo "INTERPRETER_WIN","%%LOCALAPPDATA%%\xltools\venv\Scripts\pythonw.exe")>"%XLT_CONF%"'
         " || goto :conf_failed",
-        # [6/6] the Mark of the Web off the templates; the path reaches PowerShell as a variable, never quoted text
+        # [6/7] the Mark of the Web off the templates and the add-in (Excel loads a marked add-in disabled); the paths
+        # reach PowerShell as variables, never quoted text
         'powershell -NoProfile -NonInteractive -Command'
-        ' "Get-ChildItem -LiteralPath $env:XLT_TEMPLATES -Recurse -File | Unblock-File"',
-        "if errorlevel 1 echo       未能自动去掉标记：请右键模板文件，在“属性”中勾选“解除锁定”。",
+        ' "Get-ChildItem -LiteralPath $env:XLT_TEMPLATES -Recurse -File | Unblock-File;'
+        ' Unblock-File -LiteralPath $env:XLT_ADDIN"',
+        "if errorlevel 1 echo       未能自动去掉标记：请右键模板文件和 xltools.xlam，在“属性”中勾选“解除锁定”。",
+        # [7/7] the add-in into the user's XLSTART (no registry change), unblocked there too
+        r'if not exist "%XLT_XLSTART%\" mkdir "%XLT_XLSTART%"',
+        'copy /y "%XLT_ADDIN%" "%XLT_XLSTART_ADDIN%" >nul || goto :addin_busy',
+        'powershell -NoProfile -NonInteractive -Command "Unblock-File -LiteralPath $env:XLT_XLSTART_ADDIN"',
+        'if errorlevel 1 echo       未能去掉加载项的 Internet 标记：请右键 "%XLT_XLSTART_ADDIN%"，在“属性”中勾选“解除锁定”。',
         'set "XLT_RC=0"',
         "goto :end",
         ":no_folder", "goto :failed",
@@ -236,6 +250,7 @@ def test_install_bat_commands_line_by_line(made: Path) -> None:
         ":pip_failed", "goto :failed",
         ":check_failed", "goto :failed",
         ":conf_failed", "goto :failed",
+        ":addin_busy", "goto :failed",
         *TAIL,
     ]
 
@@ -243,15 +258,21 @@ def test_install_bat_commands_line_by_line(made: Path) -> None:
 def test_uninstall_bat_commands_line_by_line(made: Path) -> None:
     assert commands(made / "卸载.bat") == [
         *HEAD,
-        "title xltools 一键校验按钮卸载",
+        "title xltools 卸载",
         'set "XLT_RC=1"',
         r'set "XLT_HOME=%LOCALAPPDATA%\xltools"',
         r'set "XLT_VENV=%LOCALAPPDATA%\xltools\venv"',
+        r'set "XLT_RUN=%LOCALAPPDATA%\xltools\run"',
+        r'set "XLT_XLSTART_ADDIN=%APPDATA%\Microsoft\Excel\XLSTART\xltools.xlam"',
         r'set "XLT_CONF=%USERPROFILE%\.xlwings\xlwings.conf"',
         r'set "XLT_CONF_BACKUP=%USERPROFILE%\.xlwings\xlwings.conf.before-xltools"',
+        # the add-in first: Excel holds it while open, and then nothing else is removed
+        'if exist "%XLT_XLSTART_ADDIN%" del /f /q "%XLT_XLSTART_ADDIN%"',
+        'if exist "%XLT_XLSTART_ADDIN%" goto :addin_busy',
         r'if exist "%XLT_VENV%\" rmdir /s /q "%XLT_VENV%"',
         r'if exist "%XLT_VENV%\" goto :venv_busy',
-        'rmdir "%XLT_HOME%" >nul 2>&1',  # only when nothing else is in it
+        r'if exist "%XLT_RUN%\" rmdir /s /q "%XLT_RUN%"',  # the add-in's click files
+        'rmdir "%XLT_HOME%" >nul 2>&1',  # only when nothing else is in it: the add-in's settings file stays
         # the xlwings.conf from before the install comes back; else ours goes, and only if it is ours
         'if exist "%XLT_CONF_BACKUP%" goto :restore_conf',
         'if not exist "%XLT_CONF%" goto :done',
@@ -264,6 +285,7 @@ def test_uninstall_bat_commands_line_by_line(made: Path) -> None:
         ":done",
         'set "XLT_RC=0"',
         "goto :end",
+        ":addin_busy", "goto :failed",
         ":venv_busy", "goto :failed",
         ":conf_failed", "goto :failed",
         *TAIL,
@@ -284,7 +306,8 @@ def test_every_goto_has_its_label_and_every_label_is_reached(made: Path, name: s
             assert after == "goto :failed", label
 
 
-PATH_VARIABLE = re.compile(r"%(?:~dp0|~1|XLT_(?:WHEELS|TEMPLATES|VENV|HOME|CONF|CONF_DIR|CONF_BACKUP))%")
+PATH_VARIABLE = re.compile(r"%(?:~dp0|~1|XLT_(?:WHEELS|TEMPLATES|ADDIN|VENV|HOME|RUN|XLSTART|XLSTART_ADDIN|CONF|"
+                           r"CONF_DIR|CONF_BACKUP))%")
 
 
 @pytest.mark.parametrize("name", ["安装.bat", "卸载.bat"])
@@ -299,9 +322,10 @@ def test_every_path_is_quoted(made: Path, name: str) -> None:
 
 def test_install_bat_tells_each_step_and_ends_with_success_or_failure(made: Path) -> None:
     echoed = [line.removeprefix("echo ").strip() for line in bat_lines(made / "安装.bat") if line.startswith("echo ")]
-    steps = [line for line in echoed if re.match(r"\[\d/6\]", line)]
-    assert [s[:5] for s in steps] == ["[1/6]", "[2/6]", "[3/6]", "[4/6]", "[5/6]", "[6/6]"]
-    assert steps[0] == "[1/6] 查找 Python %XLT_PY%（64 位）……"
+    steps = [line for line in echoed if re.match(r"\[\d/7\]", line)]
+    assert [s[:5] for s in steps] == ["[1/7]", "[2/7]", "[3/7]", "[4/7]", "[5/7]", "[6/7]", "[7/7]"]
+    assert steps[0] == "[1/7] 查找 Python %XLT_PY%（64 位）……"
+    assert steps[6] == '[7/7] 把加载项放进 Excel 的启动文件夹："%XLT_XLSTART%"'
     assert any(line.startswith("安装成功。") for line in echoed)
     assert any(line.startswith("安装失败。") for line in echoed)
     # Where to get Python when the launcher cannot find it.
@@ -320,6 +344,10 @@ def test_the_readme_says_what_goes_where_and_how_to_undo_it(made: Path) -> None:
         "xlwings.conf.before-xltools",
         "双击“卸载.bat”",
         "四、WPS 用户",
+        r"%APPDATA%\Microsoft\Excel\XLSTART",
+        "xlwings 不支持 WPS Office：加载项（“绩效目标”选项卡）和 .xlsm 上的按钮在 WPS 中都不能使用",
+        "表内自查在 WPS 中照常有效",
+        "“填报”一组",
         "Python 3.12",
         f"xltools {__version__}",
     ):
@@ -327,6 +355,54 @@ def test_the_readme_says_what_goes_where_and_how_to_undo_it(made: Path) -> None:
     listed = re.findall(r"^    (\S+) (\S+)\r$", text, re.M)
     assert sorted(n.replace("-", "_").lower() for n, _ in listed) == sorted(
         n.split("-")[0].lower() for n in WHEEL_NAMES)
+
+
+# -- the add-in -----------------------------------------------------------------------------------------------------
+
+
+def ribbon_groups(addin: Path) -> list[str]:
+    from xml.etree import ElementTree as ET
+
+    from xltools.addin import ribbon
+
+    with zipfile.ZipFile(addin) as zf:
+        root = ET.fromstring(zf.read(ribbon.RIBBON_PART))
+    return [g.attrib["label"] for g in root.iter(f"{{{ribbon.CUSTOMUI_NS}}}group")]
+
+
+def test_the_staff_bundle_carries_the_staff_addin(made: Path) -> None:
+    assert ribbon_groups(made / "xltools.xlam") == ["填报"]
+    with zipfile.ZipFile(made / "xltools.xlam") as zf:
+        assert "xl/vbaProject.bin" in zf.namelist()
+
+
+BUREAU_WHEELS = {  # the bureau extra's, and what they need, on Windows with Python 3.12
+    f"pandas-2.2.3-{WIN}.whl", f"numpy-2.1.0-{WIN}.whl", "pandera-0.35.0-py3-none-any.whl",
+    f"pyarrow-18.0.0-{WIN}.whl", "packaging-24.2-py3-none-any.whl", "typeguard-4.4.1-py3-none-any.whl",
+}
+
+
+def test_the_bureau_bundle_has_the_bureau_extra_and_the_bureau_ribbon(tmp_path: Path) -> None:
+    index = local_index(tmp_path / "index")
+    make_wheel(index, "pandera", "0.35.0", requires=("pandas>=2.1", "typeguard", 'pywin32; sys_platform == "linux"'))
+    make_wheel(index, "pyarrow", "18.0.0", WIN)
+    make_wheel(index, "packaging", "24.2")
+    make_wheel(index, "typeguard", "4.4.1")
+    out = tmp_path / "局里 安装包"
+    result = run("--out", str(out), "--python", PY, "--wheels", str(index), "--bureau")
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in (out / "wheels").iterdir()} == WHEEL_NAMES | BUREAU_WHEELS
+    assert ribbon_groups(out / "xltools.xlam") == ["填报", "局里"]
+    lines = commands(out / "安装.bat")
+    assert "title xltools 安装（局里）" in lines
+    assert (r'"%XLT_VENV%\Scripts\python.exe" -m pip install --isolated --no-index --find-links "%XLT_WHEELS%"'
+            ' --disable-pip-version-check --no-warn-script-location "xltools[bureau]==%XLT_VERSION%"') in lines
+    assert any(line.startswith(r'"%XLT_VENV%\Scripts\python.exe" -c "import win32com.client, xlwings, xltools.excel,'
+                               " xltools.addin.launch, pandas, pandera;") for line in lines)
+    readme = (out / "说明.txt").read_text(encoding="utf-8-sig")
+    assert readme.startswith("xltools 安装说明（局里）") and "“填报”和“局里”两组" in readme
+    assert "\n    pandas 2.2.3\n" in readme and "\n    pandera 0.35.0\n" in readme
+    assert "已生成局里用的安装包" in result.stderr
 
 
 # -- per unit, and bad input -------------------------------------------------------------------------------------
@@ -410,6 +486,21 @@ def test_the_real_wheels_come_from_the_index(tmp_path: Path) -> None:
         assert {t.platform for t in tags} <= {"win_amd64", "any"}, wheel.name
         assert {t.interpreter for t in tags if t.platform == "win_amd64"} <= {"cp313"}, wheel.name
     assert "xlwings-0.37.8-cp313-cp313-win_amd64.whl" in [w.name for w in wheels]
+
+
+@pytest.mark.network
+@pytest.mark.slow
+def test_the_real_bureau_wheels_come_from_the_index(tmp_path: Path) -> None:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("PIP_CONFIG_FILE")
+        result = run("--out", str(tmp_path / "局里"), "--python", "3.13", "--bureau")
+    assert result.exit_code == 0, result.output
+    wheels = sorted((tmp_path / "局里" / "wheels").iterdir())
+    names = {canonicalize_name(parse_wheel_filename(w.name)[0]) for w in wheels}
+    assert {"xltools", "xlwings", "pywin32", "pandas", "numpy", "pandera", "pyarrow", "packaging"} <= names
+    for wheel in wheels:
+        assert {t.platform for t in parse_wheel_filename(wheel.name)[3]} <= {"win_amd64", "any"}, wheel.name
+    assert ribbon_groups(tmp_path / "局里" / "xltools.xlam") == ["填报", "局里"]
 
 
 def test_the_help_names_the_pythons_the_library_supports() -> None:

@@ -17,12 +17,12 @@ MAX_LINES = 400
 FLOORS: tuple[tuple[str, ...], ...] = (
     ("__init__", "cells", "text", "atomic", "extras", "marks", "bounds", "ziparchive"),  # plain helpers, no xltools imports beyond this floor
     ("findings", "data"),  # the contract's codes; data files and their loaders
-    ("spec", "targets", "workbook", "package", "xmlsafe", "sheetcopy", "ooxml", "odf", "biff", "units", "discover",
-     "vba", "rowfit"),  # the form described; files and texts read
-    ("model", "live", "results"),  # a form as data; formulas inside the template; the 校验结果 rows
+    ("spec", "targets", "scoring", "workbook", "package", "xmlsafe", "sheetcopy", "ooxml", "odf", "biff", "units",
+     "discover", "vba", "rowfit", "vml"),  # the form described; files and texts read
+    ("model", "evaluation", "live", "results"),  # a form as data; formulas inside the template; the 校验结果 rows
     ("reader", "rules", "template", "fill", "xlsm"),  # reading, checking, writing a form
-    ("engine", "bundle"),  # reader + rules; the staff install
-    ("inputs", "annotate", "excel", "consolidate"),  # what the engine is used for
+    ("engine", "distribute", "approved", "yearend"),  # reader + rules; a round's templates; the year-end round
+    ("inputs", "annotate", "excel", "consolidate", "addin", "bundle"),  # what the engine is used for; the installs
     ("cli", "clitext"),  # the command line on top
 )
 # Third-party libraries the brief confines to one edge of the package.

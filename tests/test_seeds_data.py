@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from xltools import data, spec
-from xltools.findings import BATCH_CODES, CODES, ERROR, WARNING
+from xltools.findings import BATCH_CODES, CODES, ERROR, SELFEVAL_CODES, WARNING
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SEEDS = tomllib.loads((EXAMPLES / "seeds.toml").read_text(encoding="utf-8"))["form"]
@@ -34,7 +34,7 @@ TABLES = ("subprojects", "indicators")
 MONEY = ("total_budget", "annual_budget", "prior_budget", "prior_executed")
 # Rules about files or about several files, which a single form's values cannot trigger.
 # framework-changed is about the file's template and framework, not its values: tests/test_framework_changed.py
-NOT_SINGLE_FORM = {"file-unreadable", "template-mismatch", "framework-changed"} | BATCH_CODES
+NOT_SINGLE_FORM = {"file-unreadable", "template-mismatch", "framework-changed"} | BATCH_CODES | SELFEVAL_CODES
 
 
 def test_five_forms_in_order_with_unique_ascii_ids() -> None:

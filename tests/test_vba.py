@@ -447,7 +447,8 @@ def test_the_wheel_carries_the_macro_source(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[1]
     wheel = build_wheel(root, tmp_path, isolated=True)
     with zipfile.ZipFile(wheel) as zf:
-        data = [n for n in zf.namelist() if n.endswith("/data/share/xltools/macros/xltools.bas")]
-        assert len(data) == 1
-        assert zf.read(data[0]) == (root / "macros" / "xltools.bas").read_bytes()
+        for name in ("xltools.bas", "XltLaunch.bas", "XltRibbon.bas"):  # the .xlsm's, then the add-in's
+            data = [n for n in zf.namelist() if n.endswith(f"/data/share/xltools/macros/{name}")]
+            assert len(data) == 1
+            assert zf.read(data[0]) == (root / "macros" / name).read_bytes()
         assert not [n for n in zf.namelist() if n.startswith(("tests/", "macros/", "examples/"))]

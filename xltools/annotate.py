@@ -60,7 +60,7 @@ def annotate(result: CheckResult, source: str | Path, out_dir: str | Path) -> Pa
     out = Path(out_dir) / src.name
     if out.resolve() == src.resolve():
         raise AnnotateError("输出目录不能是原文件所在目录：原文件不会被改动。")
-    if result.declaration is None:
+    if result.declaration is None and result.selfeval is None:
         raise AnnotateError("文件无法按本模板读取，不能在其中标注；问题见检查报告。")
     if src.suffix.lower() not in ANNOTATABLE:
         raise AnnotateError(f"{src.suffix} 格式不能标注，请另存为 .xlsx 后再检查。")

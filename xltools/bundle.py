@@ -1,4 +1,6 @@
-"""`xltools bundle`: the folder the bureau copies to staff PCs, so the button works there without network.
+"""`xltools bundle`: the folder the bureau copies to staff PCs, so the button and the add-in work there without
+network; `xltools bundle --bureau`: the bureau's own, with the bureau extra (pandas, pandera, pyarrow) and the add-in's
+局里 group.
 
 The folder (names are the constants below):
 
@@ -7,9 +9,12 @@ The folder (names are the constants below):
   evaluates environment markers for the machine it runs on, not for the target, so requirements that only Windows
   needs (pywin32 for xlwings, colorama for click) are found here, by evaluating every wheel's ``Requires-Dist`` for
   the target, and fetched in a second round; wheels only the bureau's machine would need are left out.
+* ``xltools.xlam``: the add-in (:mod:`xltools.addin`): 填报 for staff; 填报 and 局里 in the bureau's bundle.
 * ``安装.bat`` and ``卸载.bat`` (from ``xltools/data/bundle/``): a venv in ``%LOCALAPPDATA%\\xltools\\venv`` installed
-  from ``wheels/`` with ``--no-index``, the user's ``xlwings.conf`` pointing the button at its ``pythonw.exe``, and the
-  Mark of the Web taken off the templates. See docs/excel-button.md.
+  from ``wheels/`` with ``--no-index``, the user's ``xlwings.conf`` pointing the .xlsm's button at its ``pythonw.exe``,
+  the Mark of the Web taken off the templates and the add-in, and the add-in copied into the user's
+  ``%APPDATA%\\Microsoft\\Excel\\XLSTART`` (Excel opens what is there at start and trusts it; no registry change).
+  See docs/excel-button.md.
 * ``说明.txt``: what is installed where, how to undo it, what WPS users do.
 * ``模板/``: the template (.xlsx and its .xlsm twin), or one pair per unit of ``units.csv``.
 
@@ -42,6 +47,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from xltools import __version__, spec
+from xltools.addin import ADDIN_FILENAME
+from xltools.addin.xlam import build_addin
 from xltools.atomic import ensure_writable, os_reason
 
 if TYPE_CHECKING:
@@ -56,6 +63,7 @@ UNINSTALL_BAT = "卸载.bat"
 README = "说明.txt"
 WHEELS = "wheels"
 TEMPLATES = "模板"
+BUREAU_EXTRA = "bureau"
 BAT_ENCODING = "gbk"  # code page 936; the batch files switch the console to it first (see above)
 README_ENCODING = "utf-8-sig"
 # What pip is asked to fetch per round, at most: the second round adds what only Windows needs; a third is spare.
@@ -77,6 +85,8 @@ class Bundle:
     version: str
     wheels: list[Path]
     templates: list[Path]
+    addin: Path
+    bureau: bool = False  # the bureau's bundle: the bureau extra and the 局里 group
 
     @property
     def scripts(self) -> list[Path]:
@@ -96,10 +106,11 @@ def write_bundle(
     password: str | None = None,
     find_links: str | Path | None = None,
     log: Log = _silent,
+    bureau: bool = False,
 ) -> Bundle:
-    """Write the staff bundle into ``out`` (absent or empty). ``find_links``: take wheels from this folder only
-    (``pip --no-index --find-links``) instead of the package index. Raises BundleError, OutputError (``out`` not
-    writable) or UnitsFileError (``units_csv``)."""
+    """Write the staff bundle (``bureau``: the bureau's) into ``out`` (absent or empty). ``find_links``: take wheels
+    from this folder only (``pip --no-index --find-links``) instead of the package index. Raises BundleError,
+    OutputError (``out`` not writable) or UnitsFileError (``units_csv``)."""
     if python not in PYTHON_VERSIONS:
         raise BundleError(f"不支持的 Python 版本“{python}”：可选 {'、'.join(PYTHON_VERSIONS)}。")
     out = Path(out)
@@ -111,19 +122,23 @@ def write_bundle(
     try:
         log("生成模板……")
         templates = write_templates(staging / TEMPLATES, units_csv, year, password)
+        log(f"生成加载项 {ADDIN_FILENAME}……")
+        addin = build_addin(staging, bureau=bureau).path
         log("生成 xltools 自身的安装包……")
         own = xltools_wheel(staging / WHEELS, find_links)
         version = wheel_version(own)
         log(f"取得 Windows 64 位、Python {python} 的安装包{'（本地文件夹）' if find_links else '（联网）'}……")
-        wheels = [own, *fetch_wheels(staging / WHEELS, requirement_specs(own, python), python, find_links=find_links)]
+        extras = (BUREAU_EXTRA,) if bureau else ()
+        wheels = [own, *fetch_wheels(staging / WHEELS, requirement_specs(own, python, extras), python,
+                                     find_links=find_links)]
         log(f"写出 {INSTALL_BAT}、{UNINSTALL_BAT}、{README}……")
-        write_scripts(staging, python, version, wheels)
+        write_scripts(staging, python, version, wheels, bureau)
         _publish(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return Bundle(out, python, version, sorted(out / p.relative_to(staging) for p in wheels),
-                  [out / p.relative_to(staging) for p in templates])
+                  [out / p.relative_to(staging) for p in templates], out / addin.name, bureau)
 
 
 def _publish(staging: Path, out: Path) -> None:
@@ -141,24 +156,19 @@ def _publish(staging: Path, out: Path) -> None:
 
 def write_templates(folder: Path, units_csv: str | Path | None, year: int | None, password: str | None) -> list[Path]:
     """The template and its .xlsm twin (one pair per unit with ``units_csv``), as ``xltools template`` writes."""
-    from xltools.template import TemplateError, write_template, write_unit_templates
-    from xltools.xlsm import build_macro_workbook
+    from xltools.data import DEFAULT_FRAMEWORK
+    from xltools.distribute import write_forms
+    from xltools.template import TemplateError
 
     year = year or spec.DEFAULT_YEAR
     password = spec.DEFAULT_PASSWORD if password is None else password
     try:
-        books = (write_unit_templates(units_csv, folder, year, password) if units_csv is not None
-                 else [write_template(folder, year, password)])
-        written = []
-        for book in books:
-            macro = book.with_suffix(".xlsm")
-            build_macro_workbook(book, macro)
-            written += [book, macro]
+        forms = write_forms(folder, year, password, DEFAULT_FRAMEWORK, units_csv)
     except TemplateError as exc:
         raise BundleError(str(exc)) from exc
-    except FileNotFoundError as exc:
-        raise BundleError(f"找不到按钮宏源码 {exc.filename}（xltools 安装不完整，请重新安装）。") from exc
-    return written
+    if forms.missing_macro is not None:
+        raise BundleError(f"找不到按钮宏源码 {forms.missing_macro}（xltools 安装不完整，请重新安装）。")
+    return forms.files
 
 
 # -- xltools' own wheel ------------------------------------------------------------------------------------------
@@ -246,18 +256,18 @@ def wheel_version(path: Path) -> str:
     return str(wheel_metadata(path)["Version"])
 
 
-def target_requirements(path: Path, python: str) -> list[Requirement]:
-    """What the wheel at ``path`` requires on Windows x64 under CPython ``python``."""
+def target_requirements(path: Path, python: str, extras: Sequence[str] = ()) -> list[Requirement]:
+    """What the wheel at ``path`` requires on Windows x64 under CPython ``python``, with its ``extras``."""
     from packaging.requirements import Requirement
 
-    env = target_environment(python)
+    envs = [{**target_environment(python), "extra": extra} for extra in ("", *extras)]
     reqs = [Requirement(text) for text in wheel_metadata(path).get_all("Requires-Dist") or []]
-    return [r for r in reqs if r.marker is None or r.marker.evaluate(env)]
+    return [r for r in reqs if r.marker is None or any(r.marker.evaluate(env) for env in envs)]
 
 
-def requirement_specs(path: Path, python: str) -> list[str]:
+def requirement_specs(path: Path, python: str, extras: Sequence[str] = ()) -> list[str]:
     """The wheel's target requirements as pip arguments (name, extras and versions; the marker already applied)."""
-    return [_spec(req) for req in target_requirements(path, python)]
+    return [_spec(req) for req in target_requirements(path, python, extras)]
 
 
 def _spec(req: Requirement) -> str:
@@ -366,9 +376,12 @@ def crlf(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\n", "\r\n")
 
 
-def write_scripts(folder: Path, python: str, version: str, wheels: Sequence[Path]) -> list[Path]:
-    """安装.bat and 卸载.bat (GBK, CRLF) and 说明.txt (UTF-8 with BOM, CRLF) in ``folder``."""
-    values = {"PYTHON": python, "VERSION": version, "WHEELS": WHEELS, "TEMPLATES": TEMPLATES}
+def write_scripts(folder: Path, python: str, version: str, wheels: Sequence[Path], bureau: bool = False) -> list[Path]:
+    """安装.bat and 卸载.bat (GBK, CRLF) and 说明.txt (UTF-8 with BOM, CRLF) in ``folder``; ``bureau``: the bureau's."""
+    values = {"PYTHON": python, "VERSION": version, "WHEELS": WHEELS, "TEMPLATES": TEMPLATES, "ADDIN": ADDIN_FILENAME,
+              "REQUIREMENT": f"xltools[{BUREAU_EXTRA}]" if bureau else "xltools",
+              "IMPORTS": ", pandas, pandera" if bureau else "", "KIND": "局里" if bureau else "员工电脑",
+              "GROUPS": "“填报”和“局里”两组" if bureau else "“填报”一组"}
     listed = []
     for wheel in sorted(wheels, key=lambda p: p.name.lower()):
         meta = wheel_metadata(wheel)

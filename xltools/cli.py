@@ -21,7 +21,6 @@ from xltools import clitext
 if TYPE_CHECKING:
     from xltools.data import Frameworks
     from xltools.discover import Skipped
-    from xltools.findings import Report
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 # Usage errors, setup errors and failed writes: the command did not do its work.
@@ -135,9 +134,9 @@ def template(year: int | None, out_dir: Path, password: str | None, units_csv: P
     """生成申报表模板：绩效目标申报表.xlsx，及带“一键校验”按钮的 .xlsm。"""
     from xltools import spec
     from xltools.data import FrameworkFileError, resolve_framework
-    from xltools.template import TemplateError, write_template, write_unit_templates
+    from xltools.distribute import write_forms
+    from xltools.template import TemplateError
     from xltools.units import UnitsFileError
-    from xltools.xlsm import build_macro_workbook
 
     year = year or next_year()
     password = spec.DEFAULT_PASSWORD if password is None else password
@@ -146,26 +145,15 @@ def template(year: int | None, out_dir: Path, password: str | None, units_csv: P
     except FrameworkFileError as exc:
         raise click.BadParameter(str(exc), param_hint="--framework") from exc
     try:
-        if units_csv is not None:
-            paths = write_unit_templates(units_csv, out_dir, year, password, framework)
-        else:
-            paths = [write_template(out_dir, year, password, framework=framework)]
+        # The macro twin has the same form from the same spec, plus the xlwings button (not for WPS).
+        forms = write_forms(out_dir, year, password, framework, units_csv, written=lambda p: click.echo(str(p)))
     except UnitsFileError as exc:
         raise click.BadParameter(str(exc), param_hint="--units") from exc
     except TemplateError as exc:
         raise SetupError(str(exc)) from exc
-    for path in paths:
-        click.echo(str(path))
-        # The macro twin has the same form from the same spec, plus the xlwings button (not for WPS).
-        macro = path.with_suffix(".xlsm")
-        try:
-            build_macro_workbook(path, macro)
-        except FileNotFoundError as exc:
-            # The button's VBA source comes from macros/ (a checkout) or <prefix>/share/xltools/macros (a wheel).
-            click.echo(f"未生成 .xlsm：找不到按钮宏源码 {exc.filename}（xltools 安装不完整，请重新安装）。", err=True)
-            continue
-        click.echo(str(macro))
-    click.echo(f"已生成 {len(paths)} 份模板（{year} 年，指标体系 {framework.id}），每份含 .xlsx 与带按钮的 .xlsm。",
+    if forms.missing_macro is not None:
+        click.echo(f"未生成 .xlsm：找不到按钮宏源码 {forms.missing_macro}（xltools 安装不完整，请重新安装）。", err=True)
+    click.echo(f"已生成 {len(forms.books)} 份模板（{year} 年，指标体系 {framework.id}），每份含 .xlsx 与带按钮的 .xlsm。",
                err=True)
 
 
@@ -227,10 +215,10 @@ def check(files: tuple[Path, ...], as_json: bool, annotate_dir: Path | None, fra
             result = checked.result
             results.append(result)
             if not as_json:
-                click.echo(_format_report(result.report))
+                click.echo(clitext.report_text(result.report))
             if annotate_dir is not None:
                 try:
-                    if result.declaration is None:
+                    if result.declaration is None and result.selfeval is None:
                         raise AnnotateError("文件无法按本模板读取，不能在其中标注；问题见检查报告。")
                     written = annotate_source(source, planned[source.display], result.findings)
                     click.echo(f"  已写出标注副本：{display(written)}", err=as_json)
@@ -248,7 +236,7 @@ def check(files: tuple[Path, ...], as_json: bool, annotate_dir: Path | None, fra
         click.echo(to_json(findings))
     else:
         for r in results[:len(found.unlisted)]:
-            click.echo(_format_report(r.report))
+            click.echo(clitext.report_text(r.report))
         errors = sum(1 for f in findings if f.severity == "error")
         bad = sum(1 for r in results if not r.report.ok)
         more = f"；另跳过 {len(skipped)} 个不是申报表的文件" if skipped else ""
@@ -322,9 +310,10 @@ def _require(feature: str, modules: tuple[str, ...]) -> None:
 @click.option("--password", default=None, metavar="密码", help="模板的保护密码（默认见 README）。")
 @click.option("--wheels", "wheels_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               metavar="文件夹", help="只从此文件夹取安装包（不联网，pip --no-index --find-links）。")
+@click.option("--bureau", is_flag=True, help="局里用的安装文件夹：另含 pandas、pandera、pyarrow，加载项有“局里”一组。")
 def bundle(out_dir: Path, python: str | None, units_csv: Path | None, year: int | None, password: str | None,
-           wheels_dir: Path | None) -> None:
-    """为员工电脑生成安装文件夹：Windows 安装包、安装.bat、卸载.bat、说明.txt 和模板。"""
+           wheels_dir: Path | None, bureau: bool) -> None:
+    """为员工电脑（或 --bureau：局里）生成安装文件夹：Windows 安装包、Excel 加载项、安装.bat、卸载.bat、说明.txt 和模板。"""
     from xltools import extras
 
     _require("生成安装包", extras.BUNDLE)
@@ -334,7 +323,7 @@ def bundle(out_dir: Path, python: str | None, units_csv: Path | None, year: int 
 
     try:
         made = write_bundle(out_dir, python=python or DEFAULT_PYTHON, units_csv=units_csv, year=year or next_year(),
-                            password=password, find_links=wheels_dir, log=lambda line: click.echo(line, err=True))
+                            password=password, find_links=wheels_dir, log=lambda s: click.echo(s, err=True), bureau=bureau)
     except UnitsFileError as exc:
         raise click.BadParameter(str(exc), param_hint="--units") from exc
     except (BundleError, OutputError) as exc:
@@ -342,18 +331,53 @@ def bundle(out_dir: Path, python: str | None, units_csv: Path | None, year: int 
     except OSError as exc:
         raise SetupError(f"写出安装包失败：{os_reason(exc)}（{out_dir}）。") from exc
     click.echo(str(made.folder))
-    click.echo(f"已生成安装包：Python {made.python}（Windows 64 位），{len(made.wheels)} 个安装包，"
-               f"{len(made.templates)} 个模板文件。把整个文件夹拷到员工电脑，双击其中的 安装.bat。", err=True)
+    click.echo(f"已生成{'局里用的' if bureau else ''}安装包：Python {made.python}（Windows 64 位），{len(made.wheels)} 个安装包，加载项 "
+               f"{made.addin.name}，{len(made.templates)} 个模板文件。把整个文件夹拷到电脑上，关闭 Excel，双击其中的 安装.bat。", err=True)
 
 
-def _format_report(report: Report) -> str:
-    from xltools import spec
+@_command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              metavar="文件夹", show_default=True, help="写出 xltools.xlam 的文件夹。")
+@click.option("--staff", is_flag=True, help="员工版：功能区只有“填报”一组（一键校验、清除标记）；默认另有“局里”一组。")
+def addin(out_dir: Path, staff: bool) -> None:
+    """生成 Excel 加载项 xltools.xlam：功能区“绩效目标”选项卡，对当前打开的工作簿校验，局里的一轮申报也都在其中。"""
+    from xltools.addin.xlam import AddinError, build_addin
 
-    lines = [f"{report.file}：{report.summary()}"]
-    for f in report.findings:
-        where = f"{f.sheet}!{f.cell}" if f.cell else (f.sheet or "（文件）")
-        lines.append(f"  {spec.SEVERITY_LABELS[f.severity]}  {where:<12} {f.code:<24} {f.message}")
-    return "\n".join(lines)
+    try:
+        made = build_addin(out_dir, bureau=not staff)
+    except AddinError as exc:
+        raise SetupError(str(exc)) from exc
+    click.echo(str(made.path))
+    click.echo(made.summary(), err=True)
+
+
+@_command()
+@click.option("--from", "approved", multiple=True, required=True, type=INPUTS, metavar="文件或文件夹",
+              help="批复的申报表（文件或文件夹）或其汇总表（xltools consolidate 的输出），可重复；其后可接更多。")
+@click.argument("more", nargs=-1, type=INPUTS, metavar="[文件或文件夹]...")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), metavar="文件夹",
+              help="输出目录：每个项目一个 [单位编码_]单位名称_项目名称_绩效自评表.xlsx 及带按钮的 .xlsm。")
+@click.option("--units", "units_csv", type=click.Path(exists=True, dir_okay=False, readable=False, path_type=Path),
+              metavar="文件", help=f"{UNITS_HELP}：有单位编码时作为文件名前缀。")
+@click.option("--rules", "rules_file", type=click.Path(exists=True, dir_okay=False, readable=False, path_type=Path),
+              metavar="文件", help="自评规则文件（.toml，格式见 README）；默认为内置的财预〔2020〕10号规则。")
+@click.option("--password", default=None, metavar="密码", help="工作表和工作簿的保护密码（默认见 README）。")
+@FRAMEWORK_FILES
+def selfeval(approved: tuple[Path, ...], more: tuple[Path, ...], out_dir: Path, units_csv: Path | None,
+             rules_file: Path | None, password: str | None, framework_files: tuple[Path, ...]) -> None:
+    """由批复的申报表（或其汇总表）生成年终绩效自评表：批复的指标、年度指标值和年初预算数已填好并锁定。有未能生成的项目时退出码为 1。"""
+    from xltools.yearend import STOPS, make_selfevals
+
+    try:  # a bad rules file or units list, an output folder that cannot be written: nothing is read
+        made = make_selfevals([*approved, *more], out_dir, units_csv=units_csv, rules_file=rules_file,
+                              password=password, frameworks=_frameworks(framework_files))
+    except STOPS as exc:
+        raise SetupError(str(exc)) from exc
+    for path in made.written:
+        click.echo(str(path))
+    for line in made.lines():
+        click.echo(line, err=True)
+    sys.exit(0 if made.ok else 1)
 
 
 def entry() -> None:

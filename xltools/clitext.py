@@ -1,4 +1,5 @@
-"""click's own messages in Chinese: usage errors, help headings, prompts. Staff never see click's English.
+"""click's own messages in Chinese: usage errors, help headings, prompts. Staff never see click's English. And the
+one report text the commands print per file (:func:`report_text`).
 
 click passes every message it prints through ``gettext``; :func:`xltools.cli.install_chinese` points those calls at
 :func:`translate`. A test reads click's source and checks that every message it can print is here, so an upgrade
@@ -7,6 +8,11 @@ library does not depend on it); the keys are click's English source strings.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from xltools.findings import Report
 
 TEXTS: dict[str, str] = {
     # core.py
@@ -121,3 +127,14 @@ def translate(message: str) -> str:
 def translate_plural(singular: str, plural: str, n: int) -> str:
     """click's ``ngettext``."""
     return translate(singular if n == 1 else plural)
+
+
+def report_text(report: Report) -> str:
+    """A file's findings as ``xltools check`` prints them: the summary, then one line per finding."""
+    from xltools import spec
+
+    lines = [f"{report.file}：{report.summary()}"]
+    for f in report.findings:
+        where = f"{f.sheet}!{f.cell}" if f.cell else (f.sheet or "（文件）")
+        lines.append(f"  {spec.SEVERITY_LABELS[f.severity]}  {where:<12} {f.code:<24} {f.message}")
+    return "\n".join(lines)

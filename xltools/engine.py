@@ -1,4 +1,6 @@
-"""The one check engine: reader + rules. The CLI, the Excel button and consolidation all call this.
+"""The one check engine: reader + rules, for every form family (the declaration, the year-end self-evaluation:
+the reader tells them apart by the template id in the meta). The CLI, the Excel button and consolidation all call
+this.
 
 Stays light to import: no pandas, no pandera, no xlwings.
 """
@@ -13,6 +15,7 @@ from typing import Any
 from xltools import reader
 from xltools.cells import sort_key
 from xltools.data import Frameworks
+from xltools.evaluation import SelfEvaluation
 from xltools.findings import Finding, Report
 from xltools.model import Declaration
 
@@ -24,6 +27,7 @@ class CheckResult:
     file: str
     declaration: Declaration | None
     findings: list[Finding]
+    selfeval: SelfEvaluation | None = None  # a year-end self-evaluation, when the file is one
 
     @property
     def report(self) -> Report:
@@ -37,12 +41,21 @@ def check_declaration(decl: Declaration) -> list[Finding]:
     return rules.run(decl)
 
 
+def check_selfeval(evaluation: SelfEvaluation) -> list[Finding]:
+    """Run every rule of the self-evaluation on one."""
+    from xltools.rules import selfeval
+
+    return selfeval.run(evaluation)
+
+
 def _finish(result: reader.ReadResult) -> CheckResult:
     findings = list(result.findings)
     if result.declaration is not None:
         findings.extend(check_declaration(result.declaration))
+    if result.selfeval is not None:
+        findings.extend(check_selfeval(result.selfeval))
     findings.sort(key=lambda f: (f.sheet, sort_key(f.cell)))
-    return CheckResult(result.file, result.declaration, findings)
+    return CheckResult(result.file, result.declaration, findings, result.selfeval)
 
 
 def check_file(path: str | Path, display_name: str | None = None, frameworks: Frameworks | None = None,

@@ -68,3 +68,35 @@ def _fill_table(ws: Any, table: spec.Table, rows: Sequence[Mapping[str, Any]]) -
         if row:
             # A filled row must print: show it even where the template hides spare rows.
             ws.row_dimensions[table.first_row + i].hidden = False
+
+
+def fill_form(wb: Workbook, form: spec.FormSpec, values: Mapping[str, Any]) -> Workbook:
+    """Write ``values`` into a workbook of any form family, leaving everything not named alone (prefilled cells,
+    the template's formulas): field keys, and table keys with a list of dicts, row by row, each naming only the
+    columns to write (``{}`` skips a row). Long text grows its row, as on paper."""
+    ws = wb[form.sheet]
+    for key, value in values.items():
+        if key in form.fields:
+            f = form.fields[key]
+            _put(ws, f.cell, value, f.kind)
+            if isinstance(value, str):
+                _grow(ws, f.row, value, sum(form.widths[f.first_col - 1:f.last_col]))
+        elif key in form.tables:
+            table = form.tables[key]
+            if len(value) > table.capacity:
+                raise FillError(f"{key}: {len(value)} rows, capacity {table.capacity}")
+            for i, row in enumerate(value):
+                for column, cell_value in row.items():
+                    col = table.column(column)
+                    _put(ws, table.cell(column, i), cell_value, col.kind)
+                    if isinstance(cell_value, str):
+                        _grow(ws, table.first_row + i, cell_value, form.widths[col.first_col - 1])
+        else:
+            raise FillError(f"unknown field {key!r}")
+    return wb
+
+
+def _grow(ws: Any, row: int, text: str, width: float) -> None:
+    wanted = min(MAX_ROW_HEIGHT, lines(text, width) * LINE_HEIGHT + 6)
+    if wanted > (ws.row_dimensions[row].height or 0):
+        ws.row_dimensions[row].height = wanted

@@ -48,11 +48,25 @@ CODES: dict[str, Severity] = {
     "unit-not-listed": WARNING,
     # Consolidation: a bureau-wide table failed its schema (see xltools.consolidate).
     "schema-invalid": ERROR,
+    # The year-end self-evaluation (绩效自评表): scored against the approved targets (see README: 绩效自评).
+    "actual-missing": ERROR,
+    "actual-unparseable": ERROR,
+    "deviation-reason-missing": ERROR,
+    "score-outside-band": ERROR,
+    "score-over-weight": ERROR,
+    "weights-not-100": ERROR,
+    "execution-over-budget": ERROR,
+    "target-changed": ERROR,
 }
 
 # Codes only a consolidation emits: they need the whole batch (or the bureau's lists), never a single form.
 BATCH_CODES = frozenset({"duplicate-submission", "unit-not-returned", "unit-over-ceiling", "prior-budget-mismatch",
                          "resubmission-undecided", "unit-not-listed", "schema-invalid"})
+
+# Codes only a year-end self-evaluation (绩效自评表) gets; it also shares required-missing, amount-invalid and
+# subtotal-mismatch with the declaration.
+SELFEVAL_CODES = frozenset({"actual-missing", "actual-unparseable", "deviation-reason-missing", "score-outside-band",
+                            "score-over-weight", "weights-not-100", "execution-over-budget", "target-changed"})
 
 # Short Chinese names of the rules, for the results sheet and reports.
 CODE_TITLES: dict[str, str] = {
@@ -85,6 +99,14 @@ CODE_TITLES: dict[str, str] = {
     "resubmission-undecided": "无法判断计入哪一份",
     "unit-not-listed": "单位不在清单中",
     "schema-invalid": "汇总表校验失败",
+    "actual-missing": "实际完成值未填",
+    "actual-unparseable": "实际完成值无法识别",
+    "deviation-reason-missing": "缺少偏差原因",
+    "score-outside-band": "得分不符合评分规则",
+    "score-over-weight": "得分超过分值",
+    "weights-not-100": "分值合计不是100",
+    "execution-over-budget": "执行数超过预算数",
+    "target-changed": "与批复的指标不同",
 }
 
 # What to do about a rule's findings, in one sentence that holds for every finding of that rule. The engine's

@@ -78,7 +78,7 @@ def _check_path(source: Source, path: str, frameworks: Frameworks | None, file_t
     if probe.output is not None:
         return Checked(source, None, f"xltools 写出的{probe.output}，不作为申报表读取", file_time=file_time)
     result = check_file(path, source.display, frameworks)
-    if result.declaration is None and marks.consolidation_year(path)[0]:
+    if result.declaration is None and result.selfeval is None and marks.consolidation_year(path)[0]:
         # A consolidation that was opened and saved (the zip comment is gone; its properties remain).
         return Checked(source, None, "xltools 写出的汇总表（已被另存），不作为申报表读取", file_time=file_time)
     return Checked(source, result, saved=probe.saved, file_time=file_time)

@@ -17,12 +17,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 from xltools import spec, vba
 from xltools.atomic import write_bytes
 from xltools.live import BUTTON_NAME
 from xltools.vba.project import read_vba_project
+from xltools.vml import Button, sheet_metrics, vml_drawing
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -40,26 +41,8 @@ WORKBOOK_CODENAME = "ThisWorkbook"
 FORM_BUTTONS = (("一键校验", "CheckButton"), ("清除标记", "ClearButton"))
 
 # Elements that follow <legacyDrawing> in CT_Worksheet; it goes before the first one present.
-_AFTER_LEGACY = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
-                 "tableParts", "extLst")
-_DEFAULT_COL_PX = 64  # Excel's default column (8.43 characters of Calibri 11)
-_DEFAULT_ROW_PT = 15.0
-
-
-@dataclass(frozen=True)
-class Button:
-    """A Form-control button: where it sits (0-based column and row of its top-left corner, plus offsets and a
-    size in pixels) and which macro a click runs."""
-
-    sheet: str
-    caption: str
-    macro: str
-    col: int
-    row: int
-    dx: int = 0
-    dy: int = 0
-    width: int = 112
-    height: int = 30
+_AFTER_LEGACY = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems", "tableParts",
+                 "extLst")
 
 
 @dataclass(frozen=True)
@@ -96,8 +79,8 @@ def _part(base: str, target: str) -> str:
 
 
 def _rels_name(part: str) -> str:
-    folder, _, name = part.rpartition("/")
-    return f"{folder}/_rels/{name}.rels"
+    folder, _, name = part.rpartition("/")  # the package's own relationships: part "" -> _rels/.rels
+    return f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
 
 
 def _relationships(package: dict[str, bytes], part: str) -> list[dict[str, str]]:
@@ -107,7 +90,7 @@ def _relationships(package: dict[str, bytes], part: str) -> list[dict[str, str]]
     return [dict(r.attrib) for r in ET.fromstring(raw).iter(f"{{{PKG_REL_NS}}}Relationship")]
 
 
-def _add_relationship(package: dict[str, bytes], part: str, rid: str, rtype: str, target: str) -> None:
+def add_relationship(package: dict[str, bytes], part: str, rid: str, rtype: str, target: str) -> None:
     name = _rels_name(part)
     text = package.get(name, f'<Relationships xmlns="{PKG_REL_NS}"></Relationships>'.encode()).decode("utf-8")
     if re.search(rf'\bId="{re.escape(rid)}"', text):
@@ -194,90 +177,6 @@ def _add_legacy_drawing(xml: str, rid: str) -> str:
     return xml[:at] + element + xml[at:]
 
 
-# -- geometry ----------------------------------------------------------------------------------------------------
-
-
-def _sheet_metrics(xml: bytes) -> tuple[dict[int, int], int, dict[int, int], int]:
-    """Column widths and row heights in pixels (0-based keys) with their defaults, as Excel would draw them."""
-    root = ET.fromstring(xml)
-    fmt = root.find(f"{{{MAIN_NS}}}sheetFormatPr")
-    default_col = _DEFAULT_COL_PX
-    default_row_pt = _DEFAULT_ROW_PT
-    if fmt is not None:
-        if "defaultColWidth" in fmt.attrib:
-            default_col = round(float(fmt.attrib["defaultColWidth"]) * 7)
-        default_row_pt = float(fmt.attrib.get("defaultRowHeight", _DEFAULT_ROW_PT))
-    cols: dict[int, int] = {}
-    for col in root.iter(f"{{{MAIN_NS}}}col"):
-        px = 0 if col.attrib.get("hidden") in ("1", "true") else round(float(col.attrib.get("width", 0)) * 7)
-        for c in range(int(col.attrib["min"]) - 1, int(col.attrib["max"])):
-            cols[c] = px
-    rows: dict[int, int] = {}
-    for row in root.iter(f"{{{MAIN_NS}}}row"):
-        if "ht" in row.attrib:
-            rows[int(row.attrib["r"]) - 1] = round(float(row.attrib["ht"]) * 4 / 3)
-    return cols, default_col, rows, round(default_row_pt * 4 / 3)
-
-
-def _anchor(sizes: dict[int, int], default: int, start: int, offset: int, extent: int) -> tuple[int, ...]:
-    """(first index, offset into it, last index, offset into it, absolute start in pixels) along one axis."""
-
-    def size(i: int) -> int:
-        return sizes.get(i, default)
-
-    # A hidden column (or row) takes no room: the object starts in the first visible one (the form's hidden fit
-    # columns sit right of it, where the buttons go).
-    for _ in range(16384):
-        if size(start) and offset < size(start):
-            break
-        offset -= size(start)
-        start += 1
-    absolute = sum(size(i) for i in range(start)) + offset
-    end, end_offset = start, offset + extent
-    while size(end) and end_offset >= size(end):
-        end_offset -= size(end)
-        end += 1
-    return start, offset, end, end_offset, absolute
-
-
-def _vml(buttons: Sequence[Button], metrics: tuple[dict[int, int], int, dict[int, int], int], idmap: int) -> str:
-    cols, default_col, rows, default_row = metrics
-    shapes = []
-    for i, b in enumerate(buttons):
-        c1, x1, c2, x2, left = _anchor(cols, default_col, b.col, b.dx, b.width)
-        r1, y1, r2, y2, top = _anchor(rows, default_row, b.row, b.dy, b.height)
-        style = (
-            f"position:absolute;margin-left:{left * 0.75:g}pt;margin-top:{top * 0.75:g}pt;"
-            f"width:{b.width * 0.75:g}pt;height:{b.height * 0.75:g}pt;z-index:{i + 1};mso-wrap-style:tight"
-        )
-        shapes.append(
-            f'<v:shape id="_x0000_s{idmap * 1024 + 1 + i}" type="#_x0000_t201" style={quoteattr(style)}'
-            ' o:button="t" fillcolor="buttonFace [67]" strokecolor="windowText [64]" o:insetmode="auto">'
-            '<v:fill color2="buttonFace [67]" o:detectmouseclick="t"/>'
-            '<o:lock v:ext="edit" rotation="t"/>'
-            '<v:textbox style="mso-direction-alt:auto" o:singleclick="f">'
-            '<div style="text-align:center"><font face="宋体" size="220" color="#000000">'
-            f"{escape(b.caption)}</font></div></v:textbox>"
-            '<x:ClientData ObjectType="Button">'
-            f"<x:Anchor>{c1}, {x1}, {r1}, {y1}, {c2}, {x2}, {r2}, {y2}</x:Anchor>"
-            "<x:PrintObject>False</x:PrintObject>"
-            "<x:AutoFill>False</x:AutoFill>"
-            f"<x:FmlaMacro>[0]!{escape(b.macro)}</x:FmlaMacro>"
-            "<x:TextHAlign>Center</x:TextHAlign>"
-            "<x:TextVAlign>Center</x:TextVAlign>"
-            "</x:ClientData></v:shape>"
-        )
-    return (
-        '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office"'
-        ' xmlns:x="urn:schemas-microsoft-com:office:excel">'
-        f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{idmap}"/></o:shapelayout>'
-        '<v:shapetype id="_x0000_t201" coordsize="21600,21600" o:spt="201" path="m,l,21600r21600,l21600,xe">'
-        '<v:stroke joinstyle="miter"/>'
-        '<v:path shadowok="f" o:extrusionok="f" strokeok="f" fillok="f" o:connecttype="rect"/>'
-        '<o:lock v:ext="edit" shapetype="t"/></v:shapetype>' + "".join(shapes) + "</xml>"
-    )
-
-
 # -- the conversion ----------------------------------------------------------------------------------------------
 
 _SUB = re.compile(r"^\s*(?:Public\s+)?Sub\s+(\w+)\s*\(\s*\)", re.IGNORECASE | re.MULTILINE)
@@ -304,12 +203,19 @@ def make_xlsm(
     buttons: Sequence[Button] = (),
     names: Mapping[str, str] | None = None,
 ) -> None:
-    """Write ``out_path``: the workbook ``xlsx`` made macro-enabled with ``vba_bin`` and ``buttons``; ``names``:
-    constant defined names to set (see :func:`set_constant_names`).
+    """Write ``out_path``: the workbook ``xlsx`` made macro-enabled (:func:`macro_package`); ``names``: constant
+    defined names to set (see :func:`set_constant_names`). The input is not modified."""
+    write_bytes(out_path, package_bytes(macro_package(xlsx, vba_bin, buttons, names=names)))
+
+
+def macro_package(xlsx: bytes | str | os.PathLike[str], vba_bin: bytes, buttons: Sequence[Button] = (),
+                  main_type: str = XLSM_MAIN, names: Mapping[str, str] | None = None) -> dict[str, bytes]:
+    """The parts, by zip name, of the workbook ``xlsx`` with ``vba_bin`` and ``buttons``; ``main_type`` is the
+    workbook part's content type (the add-in's, for an .xlam); ``names``: constant defined names to set.
 
     ``vba_bin``'s document modules must be exactly the workbook's code names as :func:`codenames` reports
     them (missing code names are written into the workbook), and every button's macro must be a Sub of one of
-    its standard modules; otherwise ValueError. The input file is not modified.
+    its standard modules; otherwise ValueError.
     """
     package = _read_package(xlsx)
     if VBA_PART in package:
@@ -331,14 +237,14 @@ def make_xlsm(
     types = package["[Content_Types].xml"].decode("utf-8")
     if XLSX_MAIN not in types:
         raise ValueError("not a macro-free workbook: the main part's content type is not the .xlsx one")
-    types = types.replace(XLSX_MAIN, XLSM_MAIN)
+    types = types.replace(XLSX_MAIN, main_type)
     added = f'<Override PartName="/{VBA_PART}" ContentType="{VBA_TYPE}"/>'
-    if 'Extension="vml"' not in types:
+    if buttons and 'Extension="vml"' not in types:
         added = f'<Default Extension="vml" ContentType="{VML_TYPE}"/>' + added
     package["[Content_Types].xml"] = types.replace("</Types>", added + "</Types>").encode("utf-8")
 
     package[VBA_PART] = vba_bin
-    _add_relationship(package, "xl/workbook.xml", "xltVbaProject", VBA_REL, "vbaProject.bin")
+    add_relationship(package, "xl/workbook.xml", "xltVbaProject", VBA_REL, "vbaProject.bin")
     workbook = _set_workbook_codename(package["xl/workbook.xml"].decode("utf-8"), book_code)
     package["xl/workbook.xml"] = set_constant_names(workbook, names or {}).encode("utf-8")
     for name, part in sheets.items():
@@ -352,41 +258,48 @@ def make_xlsm(
         while f"xl/drawings/vmlDrawing{drawing_no}.vml" in package:
             drawing_no += 1
         vml_part = f"xl/drawings/vmlDrawing{drawing_no}.vml"
-        package[vml_part] = _vml(on_sheet, _sheet_metrics(package[part]), idmap).encode("utf-8")
-        _add_relationship(package, part, "xltButtons", VML_REL, "/" + vml_part)
+        package[vml_part] = vml_drawing(on_sheet, sheet_metrics(package[part]), idmap).encode("utf-8")
+        add_relationship(package, part, "xltButtons", VML_REL, "/" + vml_part)
         package[part] = _add_legacy_drawing(package[part].decode("utf-8"), "xltButtons").encode("utf-8")
 
+    return package
+
+
+def package_bytes(package: dict[str, bytes]) -> bytes:
+    """The zip of ``package``'s parts: [Content_Types].xml first, as Office writes it; the rest in their order."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        # [Content_Types].xml first, as Office writes it; the rest in their original order, new parts last.
-        z.writestr("[Content_Types].xml", package.pop("[Content_Types].xml"))
+        z.writestr("[Content_Types].xml", package["[Content_Types].xml"])
         for name, data in package.items():
-            z.writestr(name, data)
-    write_bytes(out_path, buffer.getvalue())
+            if name != "[Content_Types].xml":
+                z.writestr(name, data)
+    return buffer.getvalue()
 
 
-def form_buttons() -> tuple[Button, ...]:
-    """The two buttons on the form sheet: right of the form's columns, at the top, so they never print and never
-    cover an input cell. Positions derive from the spec's column count and title row."""
-    col = len(spec.COLUMN_WIDTHS)  # 0-based: the first column right of the form
+def form_buttons(family: spec.Family = spec.DECLARATION) -> tuple[Button, ...]:
+    """The two buttons on the form sheet of ``family``: right of the form's columns, at the top, so they never print
+    and never cover an input cell. Positions derive from the spec's column count and title row."""
+    col = len(family.widths)  # 0-based: the first column right of the form
     row = spec.TITLE_ROW - 1
     width, height, gap = 112, 30, 8
     return tuple(
         Button(
-            spec.FORM_SHEET, caption, macro, col, row, dx=gap, dy=gap + i * (height + gap), width=width, height=height
+            family.sheet, caption, macro, col, row, dx=gap, dy=gap + i * (height + gap), width=width, height=height
         )
         for i, (caption, macro) in enumerate(FORM_BUTTONS)
     )
 
 
-def build_macro_workbook(xlsx_path: str | os.PathLike[str], out_path: str | os.PathLike[str]) -> MacroBuild:
-    """The .xlsm twin of the template at ``xlsx_path``: standalone xlwings VBA, our module, the two buttons."""
+def build_macro_workbook(xlsx_path: str | os.PathLike[str], out_path: str | os.PathLike[str],
+                         family: spec.Family = spec.DECLARATION) -> MacroBuild:
+    """The .xlsm twin of the form at ``xlsx_path`` (a ``family`` form): standalone xlwings VBA, our module, the two
+    buttons (the macro is the same for every family: the button reads the template id)."""
     package_bytes = Path(xlsx_path).read_bytes()
     book_code, sheet_codes = codenames(package_bytes)
     sources = vba.xlwings_sources()
     modules = [*sources.modules, *vba.our_modules()]
     vba_bin = vba.build_vba_project(modules, list(sheet_codes.values()), workbook_codename=book_code)
-    buttons = form_buttons()
+    buttons = form_buttons(family)
     # The file has the button now: the status line's last words point to it (the .xlsx never mentions one).
     make_xlsm(package_bytes, out_path, vba_bin, buttons, names={BUTTON_NAME: "1"})
     return MacroBuild(

@@ -79,7 +79,9 @@ def sheet_plan(name: str, df: pd.DataFrame, kinds: dict[str, str], styles: dict[
     )
 
 
-def _skeleton(tables: t.Tables, heading: layout.Heading) -> tuple[bytes, dict[str, int]]:
+def row_sheets(tables: Any) -> tuple[Workbook, dict[str, int]]:
+    """A new skeleton: the row sheets of ``tables`` (anything with ``sheets()``) empty, with their filters and
+    printed header row, and the row styles registered; returns the workbook and the style ids."""
     wb = Workbook()
     first = wb.active
     assert first is not None
@@ -91,17 +93,27 @@ def _skeleton(tables: t.Tables, heading: layout.Heading) -> tuple[bytes, dict[st
         # the header row printed on every page).
         ws.auto_filter.ref = f"A1:{get_column_letter(len(kinds))}{len(df) + 1}"
         ws.print_title_rows = "1:1"
-    sheets.stats_sheet(wb.create_sheet(t.STATS_SHEET), tables, heading)
-    sheets.status_sheet(wb.create_sheet(t.STATUS_SHEET), tables, heading)
+    return wb, styles
+
+
+def marked(wb: Workbook, heading: layout.Heading, year: int | None) -> bytes:
+    """The skeleton's bytes: its first sheet active, titled, marked as xltools' consolidation of ``year``."""
     wb.active = 0
     wb.properties.title = heading.title
     wb.properties.creator = "xltools"
     wb.custom_doc_props.append(StringProperty(name=marks.KIND_PROPERTY, value=marks.CONSOLIDATION_KIND))
-    if tables.year is not None:
-        wb.custom_doc_props.append(StringProperty(name=marks.YEAR_PROPERTY, value=str(tables.year)))
+    if year is not None:
+        wb.custom_doc_props.append(StringProperty(name=marks.YEAR_PROPERTY, value=str(year)))
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue(), styles
+    return buf.getvalue()
+
+
+def _skeleton(tables: t.Tables, heading: layout.Heading) -> tuple[bytes, dict[str, int]]:
+    wb, styles = row_sheets(tables)
+    sheets.stats_sheet(wb.create_sheet(t.STATS_SHEET), tables, heading)
+    sheets.status_sheet(wb.create_sheet(t.STATUS_SHEET), tables, heading)
+    return marked(wb, heading, tables.year), styles
 
 
 Submit = Callable[..., "Future[str]"]
@@ -160,9 +172,13 @@ class Writer:
         except BrokenProcessPool:
             return None
 
+    def skeleton(self, tables: t.Tables) -> tuple[bytes, dict[str, int]]:
+        """The small part openpyxl writes (another kind of consolidation, the self-evaluations', has its own)."""
+        return _skeleton(tables, self.heading)
+
     def write(self, tables: t.Tables) -> Path:
         """Write the workbook; return its path."""
-        skeleton, styles = _skeleton(tables, self.heading)
+        skeleton, styles = self.skeleton(tables)
         with atomic_path(self.target) as tmp, zipfile.ZipFile(io.BytesIO(skeleton)) as src, \
                 zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
             dst.comment = marks.CONSOLIDATION

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from xltools import spec
+from xltools.consolidate.evalrows import rows_of
 from xltools.data import Frameworks
 from xltools.discover import Source
 from xltools.engine import CheckResult, check_file
@@ -42,6 +43,9 @@ class FileRows:
     saved: float | None = None  # when the unit saved the workbook (POSIX seconds), from the workbook itself
     file_time: int | None = None  # the file's modification time (ns)
     skipped: str | None = None  # not an input after all (an xltools output): why, in Chinese
+    # A year-end self-evaluation instead of a declaration: its 自评汇总 row and 指标完成 rows (evalrows).
+    evaluation: tuple[Any, ...] | None = None
+    completions: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 def _text(cv: CellValue) -> str | None:
@@ -78,6 +82,11 @@ def value(decl: Declaration, key: str) -> Any:
 def from_result(result: CheckResult) -> FileRows:
     decl = result.declaration
     rows = FileRows(result.file, result.findings)
+    if result.selfeval is not None:  # consolidated apart from the declarations (consolidate/evalrun.py)
+        rows.evaluation, rows.completions = rows_of(result.selfeval)
+        rows.framework, rows.version, rows.year = (result.selfeval.framework, result.selfeval.template_version,
+                                                   result.selfeval.year)
+        return rows
     if decl is None:
         return rows
     values = {key: value(decl, key) for key in SUMMARY_FIELDS}

@@ -20,16 +20,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from xltools.atomic import ensure_writable, workbook_path, write_failed
-from xltools.consolidate import crossfile, sheetxml  # noqa: F401 - sheetxml: imported before the workers fork
+from xltools.consolidate import crossfile, evalrows, sheetxml  # noqa: F401 - sheetxml: imported before the workers fork
 from xltools.consolidate import previous as last_year
 from xltools.consolidate.guard import check_output
 from xltools.consolidate.pool import POOL_THRESHOLD, SHIPPED, Progress, read_all, workers
 from xltools.consolidate.rows import FileRows
 from xltools.data import Frameworks
-from xltools.discover import Found, NoFormsError, Skipped, display, find
+from xltools.discover import Found, NoFormsError, Skipped, Source, display, find
 from xltools.findings import ERROR, Finding
 
 if TYPE_CHECKING:
+    from xltools.consolidate.evalrun import Evaluated
     from xltools.consolidate.tables import Tables
     from xltools.units import Unit
 
@@ -38,7 +39,8 @@ __all__ = ["POOL_THRESHOLD", "Summary", "consolidate"]
 
 @dataclass
 class Summary:
-    """What a consolidation run did. ``findings`` lists every finding written to 问题清单."""
+    """What a consolidation run did. ``findings`` lists every finding written to 问题清单 (of both workbooks, when a
+    batch also held self-evaluations)."""
 
     files: int
     forms: int  # files that gave a declaration (rows in 项目汇总)
@@ -57,6 +59,8 @@ class Summary:
     annotated: dict[str, Path] = field(default_factory=dict)  # file -> its annotated copy (--annotate)
     unlisted: int = 0  # folders and zips that could not be looked into (file-unreadable in 问题清单)
     not_annotated: dict[str, str] = field(default_factory=dict)  # file -> why it has no annotated copy
+    evaluations: int = 0  # year-end self-evaluations, consolidated apart (consolidate/evalrun.py)
+    evaluation_output: Path | None = None
 
     @property
     def errors(self) -> int:
@@ -80,9 +84,15 @@ class Summary:
         units = (f"单位清单 {self.units} 个单位中 {self.not_returned} 个未报送；" if self.units is not None else "")
         skipped = f"另跳过 {len(self.skipped)} 个不是申报表的文件（见“报送情况”）；" if self.skipped else ""
         unlisted = f"{self.unlisted} 个文件夹或压缩包无法打开（见“问题清单”）；" if self.unlisted else ""
-        return (f"共读取 {self.files} 个文件：{self.forms} 份申报表已汇总{again}，{self.with_errors} 个文件有错误，"
+        forms = f"{self.forms} 份申报表已汇总{again}，"
+        evaluations = ""
+        if self.evaluation_output is not None and self.evaluation_output != self.output:
+            evaluations = f"；{self.evaluations} 份绩效自评表另行汇总，已写出：{display(self.evaluation_output)}"
+        elif self.evaluation_output is not None:
+            forms = f"{self.evaluations} 份绩效自评表已汇总，"
+        return (f"共读取 {self.files} 个文件：{forms}{self.with_errors} 个文件有错误，"
                 f"{self.unreadable} 个无法读取或不是本模板；{unlisted}{units}{skipped}"
-                f"错误 {self.errors} 条，警告 {self.warnings} 条{batch}。已写出：{display(self.output)}")
+                f"错误 {self.errors} 条，警告 {self.warnings} 条{batch}。已写出：{display(self.output)}{evaluations}")
 
 
 def _validated(files: list[FileRows], built: Tables, batch: list[Finding], unit_list: Sequence[Unit] | None,
@@ -201,6 +211,13 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, units: str
         skipped = found.skipped + [Skipped(rows.file, rows.skipped) for rows in read if rows.skipped is not None]
         if not files and not found.unlisted:
             raise NoFormsError(inputs, Found([], skipped, found.unlisted))
+        # Year-end self-evaluations are consolidated apart (their own workbook), never into the declarations'.
+        files, evaluations = evalrows.split(files)
+        alone = bool(evaluations) and not any(rows.summary is not None for rows in files)
+        evaluation_target = evalrows.target_for(target, alone) if evaluations else None
+        if evaluation_target is not None and not alone:
+            check_output(evaluation_target, found, previous)
+            ensure_writable(evaluation_target)
 
         from xltools.consolidate import layout, status, tables
         from xltools.consolidate import output as out
@@ -228,6 +245,18 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, units: str
             places[units_file] = place_of_path(str(units))
         links = Links(places, os.path.abspath(target.parent))
         heading = layout.heading(year, today)
+        evaluated = None
+        if evaluation_target is not None:
+            from xltools.consolidate import evalrun
+
+            try:
+                evaluated = evalrun.consolidate_evaluations(
+                    evaluations, files if alone else [], evaluation_target, links, today, scratch,
+                    pool.submit if pool is not None else None, Path(parquet) if parquet is not None else None)
+            except OSError as exc:
+                raise write_failed(evaluation_target, exc) from exc
+            if alone:
+                return _evaluations_only(evaluated, files, evaluations, skipped, found, sources, copies)
         try:
             with out.Writer(target, links, heading, scratch, pool.submit if pool is not None else None) as writer:
                 # These two sheets are final now (validation adds findings, not rows): the idle workers render
@@ -254,11 +283,15 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, units: str
         from xltools.annotate import write_copies
 
         counted = {rows.file for rows in files if rows.summary is not None and rows.file not in dropped}
-        annotated, not_annotated = write_copies(copies, [s for s in sources if s.display in counted], findings)
-    inputs_seen = {rows.file for rows in files}
+        counted |= evaluated.counted if evaluated is not None else set()
+        every = [*findings, *(evaluated.findings if evaluated is not None else [])]
+        annotated, not_annotated = write_copies(copies, [s for s in sources if s.display in counted], every)
+    # A mixed batch: the self-evaluations' findings are in their own workbook, and count in this summary too.
+    findings = [*findings, *(evaluated.findings if evaluated is not None else [])]
+    inputs_seen = {rows.file for rows in (*files, *evaluations)}
     with_errors = {f.file for f in findings if f.severity == ERROR and f.file in inputs_seen}
     return Summary(
-        files=len(files),
+        files=len(inputs_seen),
         forms=sum(1 for rows in files if rows.summary is not None),
         with_errors=len(with_errors),
         unreadable=sum(1 for rows in files if rows.summary is None),
@@ -276,5 +309,28 @@ def _consolidate(inputs: Iterable[str | Path], output: str | Path, *, units: str
         year=year,
         annotated=annotated,
         not_annotated=not_annotated,
+        evaluations=len(evaluations),
+        evaluation_output=evaluated.output if evaluated is not None else None,
+    )
+
+
+def _evaluations_only(evaluated: Evaluated, others: list[FileRows], evaluations: list[FileRows],
+                      skipped: list[Skipped], found: Found, sources: Sequence[Source], copies: dict[str, Path] | None,
+                      ) -> Summary:
+    """The summary of a run that read self-evaluations and no declaration (its one workbook is theirs)."""
+    annotated: dict[str, Path] = {}
+    not_annotated: dict[str, str] = {}
+    if copies is not None:
+        from xltools.annotate import write_copies
+
+        annotated, not_annotated = write_copies(copies, [s for s in sources if s.display in evaluated.counted],
+                                                evaluated.findings)
+    read = {rows.file for rows in (*others, *evaluations)}
+    return Summary(
+        files=len(read), forms=0, unreadable=len(others), findings=evaluated.findings, output=evaluated.output,
+        with_errors=len({f.file for f in evaluated.findings if f.severity == ERROR and f.file in read}),
+        parquet=evaluated.parquet, skipped=skipped, unlisted=len(found.unlisted), year=evaluated.tables.year,
+        annotated=annotated, not_annotated=not_annotated, evaluations=len(evaluations),
+        evaluation_output=evaluated.output, not_counted=len(evaluated.dropped),
     )
 

@@ -39,7 +39,19 @@ class _Reader:
 
     def __init__(self, path: str, text: str) -> None:
         self.path = path
+        self.source = text
         self.lines = text.splitlines()
+
+    def parsed(self) -> dict[str, Any]:
+        """The file's TOML; a syntax error fails naming its line and column."""
+        try:
+            return tomllib.loads(self.source)
+        except tomllib.TOMLDecodeError as exc:
+            m = _TOML_WHERE.search(str(exc))
+            detail = _TOML_WHERE.sub("", str(exc)).strip()
+            if m:
+                raise self.fail(f"第 {m.group(2)} 列不是有效的 TOML（{detail}）。", int(m.group(1))) from None
+            raise self.fail(f"不是有效的 TOML（{detail}）。") from None
 
     def fail(self, problem: str, line: int | None = None) -> FrameworkFileError:
         where = f"第 {line} 行：" if line else ""
@@ -191,15 +203,7 @@ _TOML_WHERE = re.compile(r"\(at line (\d+), column (\d+)\)")
 def parse_framework(text: str, path: str) -> Framework:
     """Parse and validate the TOML ``text`` of a framework file; ``path`` is named in error messages."""
     reader = _Reader(path, text)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = _TOML_WHERE.search(str(exc))
-        detail = _TOML_WHERE.sub("", str(exc)).strip()
-        if m:
-            raise reader.fail(f"第 {m.group(2)} 列不是有效的 TOML（{detail}）。", int(m.group(1))) from None
-        raise reader.fail(f"不是有效的 TOML（{detail}）。") from None
-    return reader.framework(raw)
+    return reader.framework(reader.parsed())
 
 
 _READ_REASONS = {errno.ENOENT: "文件不存在", errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限",
@@ -208,23 +212,24 @@ _READ_REASONS = {errno.ENOENT: "文件不存在", errno.EACCES: "没有读取权
 
 def load_framework_file(path: str | Path) -> Framework:
     """Read and validate a framework file (UTF-8, with or without BOM; GB18030 as Windows tools write it)."""
+    return parse_framework(read_text(path, "指标体系文件", FrameworkFileError), str(path))
+
+
+def read_text(path: str | Path, noun: str, error: type[ValueError]) -> str:
+    """The text of a small data file a bureau writes (``noun``: what it is, for the messages), UTF-8 with or
+    without BOM, or GB18030 as Windows tools write it; ``error`` with a Chinese reason otherwise."""
     shown = str(path)
     try:
         p = Path(path)
         if p.stat().st_size > MAX_FILE_BYTES:
-            raise FrameworkFileError(f"指标体系文件“{shown}”过大（超过 1 MB），不像是指标体系文件。")
+            raise error(f"{noun}“{shown}”过大（超过 1 MB），不像是{noun}。")
         raw = p.read_bytes()
-    except FrameworkFileError:
-        raise
     except OSError as exc:
         reason = _READ_REASONS.get(exc.errno or 0) or exc.strerror or type(exc).__name__
-        raise FrameworkFileError(f"无法读取指标体系文件“{shown}”：{reason}。") from None
+        raise error(f"无法读取{noun}“{shown}”：{reason}。") from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            text = raw.decode(encoding)
-            break
+            return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - gb18030 decodes nearly any byte string
-        raise FrameworkFileError(f"指标体系文件“{shown}”无法按 UTF-8 或 GB18030 编码读取，请另存为 UTF-8。")
-    return parse_framework(text, shown)
+    raise error(f"{noun}“{shown}”无法按 UTF-8 或 GB18030 编码读取，请另存为 UTF-8。")  # pragma: no cover

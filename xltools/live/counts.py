@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from xltools import spec
 from xltools.cells import column_letter
 from xltools.findings import CODES
-from xltools.live.coverage import LIVE_CODES, LIVE_ERRORS, LIVE_WARNINGS
+from xltools.live.coverage import LIVE_CODES
 from xltools.live.formulas import quoted
 from xltools.live.layout import (
     CODE_COL,
@@ -25,6 +25,7 @@ from xltools.live.layout import (
     UNFILLED_NAME,
     WARNING_COUNT_NAME,
     WARNINGS_NAME,
+    WRONG_NAME,
     Layout,
     form_columns,
 )
@@ -33,9 +34,9 @@ from xltools.live.layout import (
 def started(lay: Layout, form: spec.FormSpec, unit_locked: bool, table_flags: Iterable[tuple[str, str]]) -> None:
     """G1: has anyone typed anything yet (the unit's name, filled in by the bureau, does not count). Any field's
     tidy text, or a filled row of a table (``table_flags``: helper key of each table's 1/0 filled column, table
-    key)."""
+    key). Cells the bureau prefilled do not count either."""
     parts = [f'IF({lay.full(lay.at("f_text@" + column_letter(f.first_col), f.row))}<>"",1,0)'
-             for key, f in form.fields.items() if not (unit_locked and key == "unit")]
+             for key, f in form.fields.items() if not (f.prefilled or (unit_locked and key == "unit"))]
     for key, table_key in table_flags:
         table = form.tables[table_key]
         parts.append(f"SUM({lay.full(lay.span(key, table.first_row, table.last_row))})")
@@ -47,11 +48,13 @@ def started(lay: Layout, form: spec.FormSpec, unit_locked: bool, table_flags: It
     lay.names[STARTED_NAME] = lay.on_meta(f"${STATE_COL}$1")
 
 
-def grids(lay: Layout, form: spec.FormSpec) -> None:
-    """Per form cell: live errors (required-missing apart), warnings, and required-missing."""
+def grids(lay: Layout, form: spec.FormSpec, required: Iterable[str] = ("required-missing",)) -> None:
+    """Per form cell: live errors (the ``required`` codes apart), warnings, and the ``required`` codes: cells a
+    blank form has yet to fill, tinted calmly until someone starts."""
+    required = frozenset(required)
     by_cell: dict[tuple[str, str], list[str]] = {}
     for code, places in lay.flags.items():
-        grid = "req" if code == "required-missing" else ("err" if CODES[code] == "error" else "warn")
+        grid = "req" if code in required else ("err" if CODES[code] == "error" else "warn")
         for letter, key in places:
             by_cell.setdefault((grid, letter), []).append(key)
     for (grid, letter), keys in by_cell.items():
@@ -65,27 +68,32 @@ def grids(lay: Layout, form: spec.FormSpec) -> None:
         lay.names[name] = lay.full(f"${cols[0]}$1:${cols[-1]}${form.last_row}")
 
 
-def counts(lay: Layout) -> None:
-    """One row per live rule on ``_xltools``: its code in D, its number of findings in E; errors and warnings in
-    G2 and G3."""
+def counts(lay: Layout, codes: tuple[str, ...] = LIVE_CODES, required: tuple[str, ...] = ("required-missing",),
+           ) -> None:
+    """One row per live rule (``codes``: the family's) on ``_xltools``: its code in D, its number of findings in
+    E; errors and warnings in G2 and G3; from version 3 on, G6 the cells still to fill (the ``required`` rules:
+    a calm tint, counted apart) and G7 the wrong values (the other errors)."""
     last = lay.form.last_row
-    for row, code in enumerate(LIVE_CODES, start=1):
+    for row, code in enumerate(codes, start=1):
         lay.meta_texts[f"{CODE_COL}{row}"] = code
         parts = [f"SUM({lay.full(lay.span(key, 1, last))})" for _letter, key in lay.flags.get(code, [])]
         lay.meta[f"{COUNT_COL}{row}"] = "=" + ("+".join(parts) or "0")
-    rows = {code: row for row, code in enumerate(LIVE_CODES, start=1)}
+    rows = {code: row for row, code in enumerate(codes, start=1)}
 
     def total(codes: Iterable[str]) -> str:
         return "+".join(f"${COUNT_COL}${rows[c]}" for c in codes) or "0"
 
-    lay.meta_texts[f"{STATE_LABEL_COL}2"] = "errors"
-    lay.meta[f"{STATE_COL}2"] = "=" + total(LIVE_ERRORS)
-    lay.meta_texts[f"{STATE_LABEL_COL}3"] = "warnings"
-    lay.meta[f"{STATE_COL}3"] = "=" + total(LIVE_WARNINGS)
+    for row, key, which in ((2, "errors", [c for c in codes if CODES[c] == "error"]),
+                            (3, "warnings", [c for c in codes if CODES[c] == "warning"]),
+                            (6, "unfilled", [c for c in codes if c in required]),
+                            (7, "wrong", [c for c in codes if CODES[c] == "error" and c not in required])):
+        lay.meta_texts[f"{STATE_LABEL_COL}{row}"] = key
+        lay.meta[f"{STATE_COL}{row}"] = "=" + total(which)
     lay.names[ERROR_COUNT_NAME] = lay.on_meta(f"${STATE_COL}$2")
     lay.names[WARNING_COUNT_NAME] = lay.on_meta(f"${STATE_COL}$3")
-    lay.names[COUNTS_NAME] = lay.on_meta(f"${COUNT_COL}$1:${COUNT_COL}${len(LIVE_CODES)}")
-    lay.names[UNFILLED_NAME] = lay.on_meta(f"${COUNT_COL}${rows['required-missing']}")
+    lay.names[UNFILLED_NAME] = lay.on_meta(f"${STATE_COL}$6")
+    lay.names[WRONG_NAME] = lay.on_meta(f"${STATE_COL}$7")
+    lay.names[COUNTS_NAME] = lay.on_meta(f"${COUNT_COL}$1:${COUNT_COL}${len(codes)}")
 
 
 def results_written(lay: Layout) -> None:
@@ -97,11 +105,12 @@ def results_written(lay: Layout) -> None:
     lay.names[RESULTS_WRITTEN_NAME] = lay.on_meta(f"${STATE_COL}$5")
 
 
-def count_ref(code: str) -> str:
-    """The live count of rule ``code`` (version 3 on), from any sheet: what a check cell's ``{#code}`` becomes."""
-    return f"INDEX({COUNTS_NAME},{LIVE_CODES.index(code) + 1})"
+def count_ref(code: str, codes: tuple[str, ...] = LIVE_CODES) -> str:
+    """The live count of rule ``code`` (version 3 on), from any sheet: what a check cell's ``{#code}`` becomes
+    (``codes``: the family's live rules, in the public block's order)."""
+    return f"INDEX({COUNTS_NAME},{codes.index(code) + 1})"
 
 
-def resolve_counts(text: str) -> str:
+def resolve_counts(text: str, codes: tuple[str, ...] = LIVE_CODES) -> str:
     """``text`` (a spec check formula or condition) with every ``{#code}`` replaced by that rule's live count."""
-    return re.sub(r"\{#([a-z0-9-]+)\}", lambda m: count_ref(m.group(1)), text)
+    return re.sub(r"\{#([a-z0-9-]+)\}", lambda m: count_ref(m.group(1), codes), text)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from xltools import data, spec
 from xltools.live.budget import check_budget, check_subprojects
-from xltools.live.counts import counts, grids, results_written, started
+from xltools.live.counts import counts, grids, started
 from xltools.live.coverage import LIVE_CODES
-from xltools.live.explain import explain, wording
+from xltools.live.explain import explained
 from xltools.live.fields import check_fields
 from xltools.live.indicators import check_indicators
-from xltools.live.layout import BUTTON_NAME, GRIDS, Layout, Lists, form_columns
+from xltools.live.layout import GRIDS, Layout, Lists, form_columns
 
 
 def build(form: spec.FormSpec, framework: data.Framework, lists: Lists, *, unit_locked: bool) -> Layout:
@@ -25,8 +25,5 @@ def build(form: spec.FormSpec, framework: data.Framework, lists: Lists, *, unit_
     started(lay, form, unit_locked, (("s_filled", "subprojects"), ("i_filled", "indicators")))
     grids(lay, form)
     counts(lay)
-    results_written(lay)
-    explain(lay, LIVE_CODES, wording(LIVE_CODES))
-    # The .xlsx has no button; xltools.xlsm sets this to 1 in the .xlsm it makes (the status line's last words).
-    lay.names[BUTTON_NAME] = "0"
+    explained(lay, LIVE_CODES)
     return lay

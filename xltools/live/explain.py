@@ -26,8 +26,9 @@ from collections.abc import Callable, Mapping, Sequence
 
 from xltools.cells import split
 from xltools.findings import CODE_ADVICE, CODE_TITLES, CODES
+from xltools.live.counts import results_written
 from xltools.live.formulas import quoted
-from xltools.live.layout import COUNT_COL, FIRST_CELL_NAME, FIRST_NAME, RESULTS_WRITTEN_NAME, Layout
+from xltools.live.layout import BUTTON_NAME, COUNT_COL, FIRST_CELL_NAME, FIRST_NAME, RESULTS_WRITTEN_NAME, Layout
 
 FIRST_CELLS = 3  # cells named per rule; more are "等"
 CELL_SEPARATOR = "、"
@@ -36,9 +37,10 @@ UNFILLED = "required-missing"  # not a wrong value: a cell still to fill (listed
 LIST_COLUMNS = ("title", "advice", "cells", "count", "code")  # the visible list's columns, left to right
 
 
-def rank(code: str) -> int:
-    """Where a rule's row goes: wrong values (errors) first, then warnings, then cells still to fill."""
-    if code == UNFILLED:
+def rank(code: str, required: Sequence[str] = (UNFILLED,)) -> int:
+    """Where a rule's row goes: wrong values (errors) first, then warnings, then cells still to fill (``required``:
+    the family's rules for those)."""
+    if code in required:
         return 3
     return 1 if CODES[code] == "error" else 2
 
@@ -47,6 +49,17 @@ def wording(codes: Sequence[str]) -> dict[str, tuple[str, str]]:
     """The engine's words for ``codes``: each rule's title (as 校验结果 shows it) and its advice (as every message of
     the rule ends)."""
     return {code: (CODE_TITLES[code], CODE_ADVICE.get(code, "")) for code in codes}
+
+
+def explained(lay: Layout, codes: Sequence[str], required: Sequence[str] = (UNFILLED,)) -> None:
+    """Everything the status line and the explanation sheet read beyond the counts, for a family's live rules
+    (``codes``, in the public block's order; ``required``: those that mark cells still to fill): whether 校验结果
+    holds a program's results, the explanation list in the engine's words, and the file's button flag (0 here;
+    the .xlsm sets it)."""
+    results_written(lay)
+    lay.required = tuple(required)
+    explain(lay, codes, wording(codes), lambda code: rank(code, required))
+    lay.names[BUTTON_NAME] = "0"
 
 
 def explain(lay: Layout, codes: Sequence[str], words: Mapping[str, tuple[str, str]],

@@ -4,9 +4,9 @@ Two hidden sheets hold them:
 
 * ``_xltools`` (beside the template's meta values in A:B), ``D``/``E`` from row 1: one row per live rule, the rule
   code in D and in E the number of findings that rule reports now, counted per cell like the engine (two missing
-  一级 are two ``level1-missing`` findings); ``G1:G5`` started (any input filled), the numbers of errors and
-  warnings, the budget year, whether 校验结果 holds a program's results. This small block is public: tests, the
-  button and consolidation read it.
+  一级 are two ``level1-missing`` findings); ``G1:G7`` started (any input filled), the numbers of errors and
+  warnings, the budget year, whether 校验结果 holds a program's results, the cells still to fill and the wrong
+  values. This small block is public: tests, the button and consolidation read it.
 * ``_checks``: a row-aligned area (row r of ``_checks`` describes row r of the form): per rule and form column, a
   *flag* cell holding how many findings of that rule sit on that form cell; helper cells that read each table row
   the way the reader does; three grids mirroring the form's columns: errors, warnings, and required-missing; and
@@ -34,6 +34,7 @@ WARNING_COUNT_NAME = "xlt_live_warning_count"
 # has the button (a constant name: 0 in the .xlsx, 1 once xltools.xlsm made the .xlsm of it).
 COUNTS_NAME = "xlt_live_counts"
 UNFILLED_NAME = "xlt_live_unfilled"
+WRONG_NAME = "xlt_live_wrong"
 RESULTS_WRITTEN_NAME = "xlt_results_written"
 FIRST_NAME = "xlt_live_first"
 FIRST_CELL_NAME = "xlt_live_first_cell"
@@ -41,7 +42,8 @@ BUTTON_NAME = "xlt_button"
 
 CODE_COL, COUNT_COL = "D", "E"  # the machine-readable counts (a public contract: tests, button, consolidation)
 # G1 started, G2 errors (required-missing included, as the engine counts), G3 warnings, G4 the budget year as a
-# number; version 3 on: G5 1 while 校验结果 holds a program's results.
+# number; version 3 on: G5 1 while 校验结果 holds a program's results, G6 cells still to fill (required-missing),
+# G7 wrong values (the other errors).
 STATE_COL = "G"
 STATE_LABEL_COL = "F"
 FIRST_AREA_COL = 1  # the row-aligned area fills _checks from column A
@@ -76,8 +78,10 @@ class Layout:
     names: dict[str, str] = field(default_factory=dict)  # defined name -> absolute reference
     columns: dict[str, int] = field(default_factory=dict)  # helper key -> column index
     flags: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # code -> [(form letter, helper key)]
-    # The visible explanation list (xltools.live.explain): row by row, column key -> formula.
+    # The visible explanation list (xltools.live.explain): row by row, column key -> formula; and the family's rules
+    # that mark cells still to fill (tinted, listed last).
     listed: tuple[dict[str, str], ...] = ()
+    required: tuple[str, ...] = ("required-missing",)
 
     def col(self, key: str) -> str:
         if key not in self.columns:

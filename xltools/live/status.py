@@ -33,6 +33,7 @@ from xltools.live.layout import (
     UNFILLED_NAME,
     WARNING_COUNT_NAME,
     WARNINGS_NAME,
+    WRONG_NAME,
 )
 
 _WHERE = f"原因见“{spec.EXPLAIN_SHEET}”表。"
@@ -51,7 +52,7 @@ TAIL_CLEAN = ("完整校验以主管部门审核为准。", "完整校验以“�
 TAIL_RESULTS = ("修改后请交主管部门重新校验。", "修改后请再点“一键校验”。")
 
 _SUMMARY = f"'{spec.RESULTS_SHEET}'!${spec.RESULTS_SUMMARY_CELL[0]}${spec.RESULTS_SUMMARY_CELL[1:]}"
-_ERRORS_ONLY = f"({ERROR_COUNT_NAME}-{UNFILLED_NAME})"  # wrong values: errors other than required-missing
+_ERRORS_ONLY = WRONG_NAME  # wrong values: errors other than the cells still to fill
 _VALUES = {"{unfilled}": UNFILLED_NAME, "{errors}": _ERRORS_ONLY, "{warnings}": WARNING_COUNT_NAME,
            "{first}": FIRST_NAME, "{first_cell}": FIRST_CELL_NAME, "{summary}": _SUMMARY}
 

@@ -65,6 +65,22 @@ def read_meta(meta_grid: Grid) -> dict[str, str]:
 def identify(form_grid: Grid, meta: Mapping[str, str], frameworks: data.Frameworks,
              family: spec.Family = spec.DECLARATION) -> Identity | Mismatch:
     """The verified form, or the first reason this is not our form in a version we read."""
+    wrong = family_mismatch(meta, family)
+    if wrong is not None:
+        return wrong
+    version = meta.get("version", "")
+    framework_id = meta.get("framework") or data.DEFAULT_FRAMEWORK
+    framework = frameworks.get(framework_id)
+    if framework is None:
+        return Mismatch("", _unknown_framework(framework_id, frameworks), spec.META_SHEET)
+    form = family.form(version)  # the one lookup of the version's spec in a read: handed down from here
+    year = year_of(meta)
+    changed = layout_mismatch(form, year, form_grid)
+    return changed if changed is not None else Identity(form, framework, year, meta)
+
+
+def family_mismatch(meta: Mapping[str, str], family: spec.Family) -> Mismatch | None:
+    """Why the meta does not name ``family`` in a version this release reads, or None."""
     if meta.get("template_id") != family.template_id:
         return Mismatch("", f"模板标识不符（{meta.get('template_id') or '无'}），不是本申报表模板。"
                             "请使用下发的模板重新填写。", spec.META_SHEET)
@@ -72,12 +88,11 @@ def identify(form_grid: Grid, meta: Mapping[str, str], frameworks: data.Framewor
     if version not in family.versions:
         return Mismatch("", f"模板版本 {version or '未知'} 不受支持（支持：{'、'.join(family.supported)}）。"
                             "请使用最新下发的模板。", spec.META_SHEET)
-    framework_id = meta.get("framework") or data.DEFAULT_FRAMEWORK
-    framework = frameworks.get(framework_id)
-    if framework is None:
-        return Mismatch("", _unknown_framework(framework_id, frameworks), spec.META_SHEET)
-    form = family.form(version)  # the one lookup of the version's spec in a read: handed down from here
-    year = _year(meta)
+    return None
+
+
+def layout_mismatch(form: spec.FormSpec, year: int | None, form_grid: Grid) -> Mismatch | None:
+    """The first fixed label of ``form`` that the grid does not hold (rows or columns moved), or None."""
     for cell, expected in _labels(form, year):
         found = at(form_grid, cell)
         if found != expected and label_text(found) != label_text(expected):
@@ -85,7 +100,7 @@ def identify(form_grid: Grid, meta: Mapping[str, str], frameworks: data.Framewor
             return Mismatch(cell, f"表格结构被改动：{cell} 应为“{expected}”，实为“{shown}”。"
                                   "可能插入、删除或移动了行列。请在下发的模板中重新填写，不要改动表格结构。",
                             form.sheet)
-    return Identity(form, framework, year, meta)
+    return None
 
 
 def _unknown_framework(framework: str, frameworks: data.Frameworks) -> str:
@@ -104,7 +119,7 @@ def _labels(form: spec.FormSpec, year: int | None) -> tuple[tuple[str, str], ...
     return tuple((cell, labels[cell]) for cell in sorted(labels, key=sort_key))
 
 
-def _year(meta: Mapping[str, str]) -> int | None:
+def year_of(meta: Mapping[str, str]) -> int | None:
     try:
         return int(meta.get("year", ""))
     except ValueError:

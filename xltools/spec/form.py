@@ -11,11 +11,24 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from xltools.cells import column_letter, split
-from xltools.spec.parts import Block, Check, Field, Line, Pair, Stack, StatusLine, Table, TableBlock
+from xltools.spec.parts import (
+    Block,
+    Check,
+    Field,
+    Fixed,
+    Grid,
+    GridRow,
+    Line,
+    Pair,
+    Stack,
+    StatusLine,
+    Table,
+    TableBlock,
+)
 
 TITLE_ROW = 1
 YEAR_ROW = 2
@@ -39,6 +52,9 @@ class Family:
     sheet: str  # the form sheet's name
     widths: tuple[float, ...]  # column widths; tables use the same columns, so every row lines up on paper
     versions: Mapping[str, tuple[Block, ...]]
+    # A pair's columns: left label, left value first and last, right label, right value first and last.
+    pair_columns: tuple[int, int, int, int, int, int] = (1, 2, 2, 3, 4, 4)
+    year_format: str = "（{year}年）"  # the line under the title
     _forms: dict[str, FormSpec] = field(default_factory=dict, init=False, repr=False)
 
     @property
@@ -52,6 +68,9 @@ class Family:
     @property
     def last_col(self) -> str:
         return column_letter(len(self.widths))
+
+    def year_text(self, year: int) -> str:
+        return self.year_format.format(year=year)
 
     def form(self, version: str) -> FormSpec:
         """The placed form of template ``version``, made once (specs are immutable). An unknown version is a
@@ -82,6 +101,7 @@ class FormSpec:
     status: StatusLine | None = None  # the live status line, when the version has one
     # Rows whose height follows their text (a Stack's value, a growing table's input rows): no fixed height.
     growing: frozenset[int] = frozenset()
+    grids: dict[str, Grid] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -101,25 +121,28 @@ class FormSpec:
 
     # -- addresses ---------------------------------------------------------------------------------------------
     def input_cells(self) -> list[str]:
-        """Top-left cells that staff type into, in form order."""
+        """Top-left cells that staff type into, in form order (not the ones the bureau prefilled and locked)."""
         cells: list[str] = []
         for block in self.blocks:
             if isinstance(block, Line | Stack):
-                cells.append(block.field.cell)
+                cells.extend([block.field.cell] if not block.field.prefilled else [])
             elif isinstance(block, Pair):
-                cells.extend(f.cell for f in (block.left, block.right) if isinstance(f, Field))
+                cells.extend(f.cell for f in (block.left, block.right) if isinstance(f, Field) and not f.prefilled)
             elif isinstance(block, TableBlock):
                 t = block.table
-                cells.extend(f"{c.letter}{r}" for r in t.rows for c in t.input_columns)
+                cells.extend(f"{c.letter}{r}" for r in t.rows for c in t.input_columns if not c.prefilled)
+            elif isinstance(block, Grid):
+                cells.extend(f.cell for f in block.fields() if not f.prefilled)
         return cells
 
     def labels(self, year: int | None = None) -> dict[str, str]:
         """Fixed text that identifies the layout: address -> text. The reader verifies these."""
         out = {f"A{TITLE_ROW}": self.title}
         if year is not None:
-            out[f"A{YEAR_ROW}"] = year_text(year)
+            out[f"A{YEAR_ROW}"] = self.family.year_text(year)
         for f in self.fields.values():
-            out[f.label_cell] = f.label
+            if f.label_col:  # a grid's cells have no label cell of their own
+                out[f.label_cell] = f.label
         for c in self.checks.values():
             if c.label:
                 out[c.label_cell] = c.label
@@ -129,6 +152,14 @@ class FormSpec:
                 out[f"{col.letter}{t.header_row}"] = col.label
             if t.total_row:
                 out[f"A{t.total_row}"] = t.total_label or ""
+        for g in self.grids.values():
+            if g.title:
+                out[f"A{g.title_row}"] = g.title
+            out.update((f"{column_letter(x.first_col)}{g.header_row}", x.text) for x in g.header)
+            for r in g.rows:
+                if r.label:
+                    out[f"{column_letter(r.label_cols[0])}{r.row}"] = r.label
+                out.update((f"{column_letter(x.first_col)}{r.row}", x.text) for x in r.cells if isinstance(x, Fixed))
         return out
 
     def expand(self, template: str) -> str:
@@ -157,9 +188,11 @@ def place(family: Family, version: str) -> FormSpec:
     label/value halves, a stack its label row and the value row below, a table its title, header, input rows and
     total row."""
     ncols = len(family.widths)
+    pc = family.pair_columns
     fields: dict[str, Field] = {}
     tables: dict[str, Table] = {}
     checks: dict[str, Check] = {}
+    grids: dict[str, Grid] = {}
     placed: list[Block] = []
     heights: dict[int, float] = {}
     status_line: StatusLine | None = None
@@ -195,12 +228,16 @@ def place(family: Family, version: str) -> FormSpec:
             growing.add(row + 1)
             row += 2
         elif isinstance(block, Pair):
-            left = _moved(block.left, row, 1, 2, 2)
-            right = _moved(block.right, row, 3, 4, 4)
+            left = _moved(block.left, row, pc[0], pc[1], pc[2])
+            right = _moved(block.right, row, pc[3], pc[4], pc[5])
             put(block.left, left)
             put(block.right, right)
             placed.append(Pair(left, right))
             row += 1
+        elif isinstance(block, Grid):
+            grid, row = _place_grid(block, row, put, heights)
+            grids[grid.key] = grid
+            placed.append(grid)
         else:
             t = dataclasses.replace(block.table, title_row=row, header_row=row + 1, first_row=row + 2)
             tables[t.key] = t
@@ -218,4 +255,30 @@ def place(family: Family, version: str) -> FormSpec:
                 row += 1
             placed.append(TableBlock(t, total, status, block.grow))  # type: ignore[arg-type]
     return FormSpec(family, version, fields, tables, checks, tuple(placed), last_row=row - 1, row_heights=heights,
-                    status=status_line, growing=frozenset(growing))
+                    status=status_line, grids=grids, growing=frozenset(growing))
+
+
+def _place_grid(block: Grid, row: int, put: Callable[[Field | Check, Field | Check], None],
+                heights: dict[int, float]) -> tuple[Grid, int]:
+    """A grid from ``row``: its title and header rows when it has them, then each of its rows; its fields and checks
+    keep their columns and get their row (and no label cell). Returns the placed grid and the next free row."""
+    title_row = header_row = 0
+    if block.title:
+        title_row, row = row, row + 1
+    if block.header:
+        header_row, row = row, row + 1
+    rows: list[GridRow] = []
+    for grid_row in block.rows:
+        cells: list[Field | Check | Fixed] = []
+        for cell in grid_row.cells:
+            if isinstance(cell, Fixed):
+                cells.append(cell)
+                continue
+            moved = _moved(cell, row, 0, cell.first_col, cell.last_col or cell.first_col)
+            put(cell, moved)
+            cells.append(moved)
+        rows.append(dataclasses.replace(grid_row, cells=tuple(cells), row=row))
+        if grid_row.height:
+            heights[row] = grid_row.height
+        row += 1
+    return dataclasses.replace(block, rows=tuple(rows), title_row=title_row, header_row=header_row), row

@@ -16,10 +16,12 @@ CHOICE = "choice"  # exactly one item of a choice list
 DATE = "date"
 MONEY = "money"  # yuan, non-negative
 SERIAL = "serial"  # printed row number of a table, not an input
+NUMBER = "number"  # a plain non-negative number that is not money (a score, a weight)
 
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 RATE_FORMAT = "0.00%"
+NUMBER_FORMAT = "0.00"
 
 
 class _Placed:
@@ -57,7 +59,8 @@ class Field(_Placed):
     required: bool = True
     choices: str | None = None  # key of a list in data/choices.toml
     row_height: float | None = None
-    # Assigned by place():
+    prefilled: bool = False  # written by the bureau when the form is generated, and locked: not an input
+    # Assigned by place() (a grid's cells come with their columns; they have no label cell of their own):
     row: int = 0
     label_col: int = 0
     first_col: int = 0
@@ -73,6 +76,7 @@ class Column:
     first_col: int
     last_col: int | None = None
     required: bool = True
+    prefilled: bool = False  # written by the bureau when the form is generated, and locked: not an input
 
     @property
     def letter(self) -> str:
@@ -132,6 +136,7 @@ class Table:
 
     @property
     def input_columns(self) -> tuple[Column, ...]:
+        """The columns a reader reads (everything but the printed row number), prefilled ones included."""
         return tuple(c for c in self.columns if c.kind != SERIAL)
 
 
@@ -223,4 +228,47 @@ class StatusLine:
         return f"A{self.row}:{column_letter(self.last_col)}{self.row}"
 
 
-Block = Line | Pair | Stack | TableBlock | StatusLine
+@dataclass(frozen=True)
+class Fixed:
+    """Fixed text at columns of a grid's header or row (a "—" where a cell does not apply): part of the layout,
+    verified by the reader like a label."""
+
+    text: str
+    first_col: int
+    last_col: int
+
+
+GridCell = Field | Check | Fixed
+
+
+@dataclass(frozen=True)
+class GridRow:
+    """One fixed row of a grid: a label across ``label_cols`` (none when None), then cells at their own columns:
+    fields (with ``first_col``/``last_col`` given), checks (their formula is the live checks' business when it is
+    empty) and fixed texts. place() assigns ``row``."""
+
+    label: str | None
+    cells: tuple[GridCell, ...]
+    label_cols: tuple[int, int] = (1, 2)
+    height: float | None = None
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Fixed rows under an optional section title and header row: a money block with one line per source of
+    funds, two long texts side by side, a total line. Rows are not repeated (that is a :class:`Table`)."""
+
+    key: str
+    title: str | None
+    header: tuple[Fixed, ...]
+    rows: tuple[GridRow, ...]
+    # Assigned by place(): 0 when the grid has no title or header.
+    title_row: int = 0
+    header_row: int = 0
+
+    def fields(self) -> tuple[Field, ...]:
+        return tuple(c for r in self.rows for c in r.cells if isinstance(c, Field))
+
+
+Block = Line | Pair | Stack | TableBlock | StatusLine | Grid

@@ -263,7 +263,7 @@ def form_sheet(ws: Worksheet, form: spec.FormSpec, year: int, unit: str | None, 
             labels = [(i.label, form.widths[i.label_col - 1]) for i in (block.left, block.right) if i.label]
             ws.row_dimensions[block.left.row].height = form.row_heights.get(
                 block.left.row, max(_label_height(text, width) for text, width in labels))
-        else:
+        elif isinstance(block, spec.TableBlock):
             _put_table(ws, block, form)
     _fit_columns(ws, form)
     for row in sorted(form.growing):

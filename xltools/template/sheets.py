@@ -117,9 +117,9 @@ def explain_sheet(ws: Worksheet, checks: live.Layout, password: str) -> None:
     code = f"${get_column_letter(len(EXPLAIN_COLUMNS))}{first}"
     # A row with a rule is framed and tinted by the rule's kind: red wrong values, orange warnings, the 待填 tint
     # for required cells still blank. An empty row prints as nothing.
-    unfilled = f'{code}="required-missing"'
+    unfilled = "OR(" + ",".join(f'{code}="{c}"' for c in checks.required) + ")"
     errors = "OR(" + ",".join(f'{code}="{c}"' for c, sev in CODES.items() if sev == "error" and
-                              c != "required-missing") + ")"
+                              c not in checks.required) + ")"
     # (LibreOffice applies only the first true rule of a cell: the tinted column carries its frame too.)
     frame = Border(left=BORDER.left, right=BORDER.right, top=BORDER.top, bottom=BORDER.bottom)
     for condition, fill, font in ((unfilled, TODO_FILL_RGB, None), (errors, BAD_FILL_RGB, BAD_FONT_RGB),
