@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -221,17 +222,22 @@ def engine_view(findings: list[Finding]) -> tuple[Counter[str], set[str], set[st
     return view([(f.code, f.cell) for f in findings if f.code in live.LIVE_CODES])
 
 
-def view(found: list[tuple[str, str]]) -> tuple[Counter[str], set[str], set[str], set[str]]:
-    red = {cell for code, cell in found if CODES[code] == "error" and code != "required-missing"}
+def view(found: list[tuple[str, str]], required: Sequence[str] = ("required-missing",),
+         ) -> tuple[Counter[str], set[str], set[str], set[str]]:
+    """Per rule the count; the cells the form should mark red (wrong values), orange, and tint (``required``: the
+    family's rules for cells still to fill)."""
+    red = {cell for code, cell in found if CODES[code] == "error" and code not in required}
     orange = {cell for code, cell in found if CODES[code] == "warning"} - red
-    todo = {cell for code, cell in found if code == "required-missing"} - red - orange
+    todo = {cell for code, cell in found if code in required} - red - orange
     return Counter(code for code, _cell in found), red, orange, todo
 
 
-def expected_list(found: list[tuple[str, str]]) -> list[tuple[str, str, str, int, str]]:
-    """The explanation list the engine's findings ask for: per rule, its title and advice (the engine's words), its
-    first cells by address (distinct, at most FIRST_CELLS, then " 等"), its count; wrong values first, then
-    warnings, then required cells still blank, each by its first cell."""
+def expected_list(found: list[tuple[str, str]], codes: Sequence[str] = live.LIVE_CODES,
+                  required: Sequence[str] = ("required-missing",), advice: Mapping[str, str] | None = None,
+                  ) -> list[tuple[str, str, str, int, str]]:
+    """The explanation list the engine's findings ask for: per rule, its title and advice (the engine's words; a
+    family's own ``advice`` first), its first cells by address (distinct, at most FIRST_CELLS, then " 等"), its
+    count; wrong values first, then warnings, then cells still to fill, each by its first cell."""
     by_code: dict[str, list[str]] = {}
     for code, cell in found:
         by_code.setdefault(code, []).append(cell)
@@ -239,20 +245,23 @@ def expected_list(found: list[tuple[str, str]]) -> list[tuple[str, str, str, int
     for code, cells in by_code.items():
         distinct = sorted(set(cells), key=sort_key)
         shown = "、".join(distinct[:live.FIRST_CELLS]) + (live.MORE if len(distinct) > live.FIRST_CELLS else "")
-        key = (live.rank(code), sort_key(distinct[0]), live.LIVE_CODES.index(code))
-        rows.append((key, (CODE_TITLES[code], CODE_ADVICE[code], shown, len(cells), code), distinct[0]))
+        key = (live.rank(code, required), sort_key(distinct[0]), codes.index(code))
+        words = (advice or {}).get(code) or CODE_ADVICE.get(code, "")
+        rows.append((key, (CODE_TITLES[code], words, shown, len(cells), code), distinct[0]))
     return [row for _key, row, _first in sorted(rows)]
 
 
-def expected_status(found: list[tuple[str, str]], started: bool, *, button: bool = False) -> str:
+def expected_status(found: list[tuple[str, str]], started: bool, *, button: bool = False,
+                    required: Sequence[str] = ("required-missing",), codes: Sequence[str] = live.LIVE_CODES) -> str:
     """The status line these findings ask for (the live state; the first problem is the list's first row)."""
-    counts, *_ = view(found)
-    listed = expected_list(found)
+    counts, *_ = view(found, required)
+    listed = expected_list(found, codes, required)
     first = f"{listed[0][2].split('、')[0].split(' ')[0]}（{listed[0][0]}）" if listed else ""
-    errors = sum(n for code, n in counts.items() if CODES[code] == "error" and code != "required-missing")
+    errors = sum(n for code, n in counts.items() if CODES[code] == "error" and code not in required)
     warnings = sum(n for code, n in counts.items() if CODES[code] == "warning")
-    return live.status_text(started=started, unfilled=counts["required-missing"], errors=errors,
-                            warnings=warnings, first=first, button=button)
+    unfilled = sum(n for code, n in counts.items() if code in required)
+    return live.status_text(started=started, unfilled=unfilled, errors=errors, warnings=warnings, first=first,
+                            button=button)
 
 
 def _write(values: dict[str, Any], path: Path) -> Path:

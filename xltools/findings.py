@@ -109,9 +109,10 @@ CODE_TITLES: dict[str, str] = {
     "target-changed": "与批复的指标不同",
 }
 
-# What to do about a rule's findings, in one sentence that holds for every finding of that rule. The engine's
-# messages end their specific part with it, word for word, and the form's own explanation list (xltools.live)
-# shows it beside the rule's title: one wording for the same rule, wherever the person reads it.
+# What to do about a rule's findings, in one sentence that holds for every finding of that rule. The declaration's
+# engine messages end their specific part with it, word for word, and the form's own explanation list
+# (xltools.live.explain) shows it beside the rule's title: one wording for the same rule, wherever the person reads
+# it. (A self-evaluation's messages are its own; its list takes xltools.live.selfeval.coverage.ADVICE first.)
 # required-missing is the one rule whose engine messages give a sharper hint per cell (a date, a choice ...);
 # its sentence here is what the explanation list says for all of them.
 CODE_ADVICE: dict[str, str] = {

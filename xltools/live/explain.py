@@ -45,20 +45,22 @@ def rank(code: str, required: Sequence[str] = (UNFILLED,)) -> int:
     return 1 if CODES[code] == "error" else 2
 
 
-def wording(codes: Sequence[str]) -> dict[str, tuple[str, str]]:
-    """The engine's words for ``codes``: each rule's title (as 校验结果 shows it) and its advice (as every message of
-    the rule ends)."""
-    return {code: (CODE_TITLES[code], CODE_ADVICE.get(code, "")) for code in codes}
+def wording(codes: Sequence[str], advice: Mapping[str, str] | None = None) -> dict[str, tuple[str, str]]:
+    """The engine's words for ``codes``: each rule's title (as 校验结果 shows it) and its advice: the family's own
+    sentence when it gives one (``advice``), else the declaration's (every message of those rules ends with it)."""
+    advice = advice or {}
+    return {code: (CODE_TITLES[code], advice.get(code) or CODE_ADVICE.get(code, "")) for code in codes}
 
 
-def explained(lay: Layout, codes: Sequence[str], required: Sequence[str] = (UNFILLED,)) -> None:
+def explained(lay: Layout, codes: Sequence[str], required: Sequence[str] = (UNFILLED,),
+              advice: Mapping[str, str] | None = None) -> None:
     """Everything the status line and the explanation sheet read beyond the counts, for a family's live rules
-    (``codes``, in the public block's order; ``required``: those that mark cells still to fill): whether 校验结果
-    holds a program's results, the explanation list in the engine's words, and the file's button flag (0 here;
-    the .xlsm sets it)."""
+    (``codes``, in the public block's order; ``required``: those that mark cells still to fill; ``advice``: the
+    family's own sentence per rule, see :func:`wording`): whether 校验结果 holds a program's results, the
+    explanation list, and the file's button flag (0 here; the .xlsm sets it)."""
     results_written(lay)
     lay.required = tuple(required)
-    explain(lay, codes, wording(codes), lambda code: rank(code, required))
+    explain(lay, codes, wording(codes, advice), lambda code: rank(code, required))
     lay.names[BUTTON_NAME] = "0"
 
 

@@ -23,7 +23,7 @@ from xltools.live.explain import explained
 from xltools.live.fields import check_fields
 from xltools.live.formulas import quoted
 from xltools.live.layout import GRIDS, Layout, Lists, form_columns
-from xltools.live.selfeval.coverage import COVERAGE, LIVE_CODES, REQUIRED_CODES
+from xltools.live.selfeval.coverage import ADVICE, COVERAGE, LIVE_CODES, REQUIRED_CODES
 from xltools.live.selfeval.indicators import EPS, TOL, check_indicators, number
 from xltools.live.selfeval.money import check_money
 
@@ -53,7 +53,8 @@ def build(form: spec.FormSpec, scoring: Scoring, approved: Approved, meta_rows: 
     started(lay, form, False, (("x_touched", "indicators"),))
     grids(lay, form, REQUIRED_CODES)
     counts(lay, LIVE_CODES, REQUIRED_CODES)
-    explained(lay, LIVE_CODES, REQUIRED_CODES)  # the status line's states and the explanation sheet, as the declaration's
+    # The status line's states and the explanation sheet, as the declaration's, in this form's words.
+    explained(lay, LIVE_CODES, REQUIRED_CODES, ADVICE)
     return SelfEvalChecks(lay, shown)
 
 
