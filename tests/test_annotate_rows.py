@@ -100,3 +100,22 @@ def test_one_verdict_per_printout(tmp_path: Path, version: str, apart: bool) -> 
     summary = openpyxl.load_workbook(copy)[spec.RESULTS_SHEET][spec.RESULTS_SUMMARY_CELL].value
     assert summary == result.report.summary() + (results.LIVE_APART if apart else "")
     assert summary.startswith("校验通过（7 个警告）")
+
+
+def test_a_self_evaluation_copy_fits_its_own_form_and_gives_one_verdict(tmp_path: Path) -> None:
+    """The self-evaluation family: its status line reads 校验结果 too (no note in the summary), and its rows grow on
+    its own sheet (实际完成情况, merged over four columns)."""
+    from xltools.spec.selfeval import SELFEVAL
+
+    form = SELFEVAL.form(SELFEVAL.current)
+    src = next((EXAMPLES / "selfeval").glob("*政府质量奖*.xlsx"))
+    wb = openpyxl.load_workbook(src)
+    wb[form.sheet][form.fields["achieved"].cell] = LONG
+    typed = tmp_path / "selfeval.xlsx"
+    wb.save(typed)
+    result = check_file(typed)
+    copy = annotate(result, typed, tmp_path / "out")
+    assert openpyxl.load_workbook(copy)[spec.RESULTS_SHEET]["A1"].value == result.report.summary()
+    row = form.fields["achieved"].row
+    before, after = _rows(typed, form.sheet)[row], _rows(copy, form.sheet)[row]
+    assert float(after["ht"]) > float(before["ht"])

@@ -32,6 +32,7 @@ from xltools.cells import column_letter
 from xltools.discover import Source, display
 from xltools.engine import CheckResult
 from xltools.findings import Finding, Report
+from xltools.spec.selfeval import SELFEVAL
 from xltools.text import LINE_HEIGHT, lines, xml_text
 from xltools.workbook import MAX_FILE_BYTES, UnreadableError, sheet_member, sheet_members, verify_ooxml
 
@@ -105,7 +106,7 @@ def _strings(zin: zipfile.ZipFile) -> list[str]:
 
 def _fitted_form(zin: zipfile.ZipFile, layout: spec.FormSpec | None) -> dict[str, bytes]:
     """The form sheet's part with its rows as tall as the texts typed into them need, when any row must grow."""
-    member = sheet_members(zin).get(spec.FORM_SHEET)
+    member = sheet_members(zin).get(layout.sheet) if layout is not None else None
     if member is None or layout is None:
         return {}
     xml = zin.read(member)
@@ -114,14 +115,16 @@ def _fitted_form(zin: zipfile.ZipFile, layout: spec.FormSpec | None) -> dict[str
 
 
 def _layout(zin: zipfile.ZipFile) -> spec.FormSpec | None:
-    """The form's layout, from the version its meta sheet records (None when there is none we know)."""
+    """The form's layout: the family its meta sheet names (template id), in the version it records (None when there
+    is none we know)."""
     member = sheet_members(zin).get(spec.META_SHEET)
     if member is None:
         return None
     texts = rowfit.cell_texts(zin.read(member), _strings(zin))
-    version = next((texts.get(f"B{a[1:]}") for a, key in texts.items() if a.startswith("A") and key == "version"),
-                   None)
-    return spec.DECLARATION.form(version) if version is not None and version in spec.DECLARATION.versions else None
+    meta = {key: texts.get(f"B{a[1:]}") for a, key in texts.items() if a.startswith("A")}
+    family = next((f for f in (spec.DECLARATION, SELFEVAL) if f.template_id == meta.get("template_id")), None)
+    version = meta.get("version")
+    return family.form(version) if family is not None and version is not None and version in family.versions else None
 
 
 def plan_copies(sources: Sequence[Source], out_dir: str | Path) -> dict[str, Path]:
