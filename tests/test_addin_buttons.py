@@ -193,7 +193,7 @@ def test_a_form_with_its_results_sheet_renamed_says_so(tmp_path: Path, home: Pat
     book = xw.Book(json=payload(renamed(tmp_path, spec.RESULTS_SHEET, "结果")))
     assert click(home, "check", book) == 0
     prompt, _title = only_alert(book)
-    assert prompt.startswith(f"找不到工作表“{spec.RESULTS_SHEET}”（现有：{spec.FORM_SHEET}、结果、")
+    assert prompt.startswith(f"找不到工作表“{spec.RESULTS_SHEET}”（现有：{spec.FORM_SHEET}、{spec.EXPLAIN_SHEET}、结果、")
 
 
 # -- when Python cannot speak in Excel: a reply file for the VBA -------------------------------------------------

@@ -52,3 +52,24 @@ def test_annotated_copy_highlights_the_cells_it_lists(tmp_path: Path) -> None:
     for seen, expected in ((before, expected_before), (after, expected_after)):
         assert set(seen) == set(texts), seen
         assert all(len(seen[t]) == 1 and _close(seen[t][0], expected[t]) for t in texts), seen
+
+
+def test_an_annotated_copy_prints_long_texts_whole(tmp_path: Path) -> None:
+    """A paragraph typed where its row did not grow prints cut off; the annotated copy of the same form gives the
+    row the height the text needs, and LibreOffice prints it whole, above the next label."""
+    from tests.test_annotate_rows import LONG, _typed
+    from xltools.annotate import annotate
+    from xltools.engine import check_file
+
+    src = _typed(tmp_path / "form.xlsx")
+    copy = annotate(check_file(src), src, tmp_path / "out")
+    copy = copy.rename(copy.with_name("copy.xlsx"))
+    sentence, repeats = LONG[:10], LONG.count(LONG[:10])
+    printed = {}
+    for pdf in lo.to_pdf([src, copy], tmp_path / "pdf"):
+        words = [w for w in lo.pdf_words(pdf) if w.page == 1]
+        (label,) = [w for w in words if w.text.startswith("保证项目实施的制度")]
+        body = [w for w in words if any(part in w.text for part in ("必要性需要", "一行写不下", "打印时必须"))]
+        printed[pdf.stem] = ("".join(w.text for w in words).count(sentence), max(w.y1 for w in body) < label.y0)
+    assert printed == {"form": (printed["form"][0], False), "copy": (repeats, True)}
+    assert printed["form"][0] < repeats

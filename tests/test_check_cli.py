@@ -81,8 +81,8 @@ def test_terminal_report_lists_each_finding(forms: dict[str, Path]) -> None:
     assert r.exit_code == 1
     lines = r.output.splitlines()
     assert lines[0] == f"{forms['bad']}：2 个错误，0 个警告"
-    assert lines[1].split()[:3] == ["错误", "申报表!B13", "amount-invalid"]
-    assert lines[2].split()[:3] == ["错误", "申报表!D13", "subtotal-mismatch"]
+    assert lines[1].split()[:3] == ["错误", "申报表!B17", "amount-invalid"]
+    assert lines[2].split()[:3] == ["错误", "申报表!D17", "subtotal-mismatch"]
     assert lines[-1] == "共检查 1 个文件：1 个有错误，错误 2 条，警告 0 条。"
 
 
@@ -115,7 +115,7 @@ def test_annotate_writes_findings_into_a_copy(forms: dict[str, Path], tmp_path: 
     assert grid[0][0] == "2 个错误，0 个警告"
     assert list(grid[spec.RESULTS_HEADER_ROW - 1]) == list(results.HEADER)
     body = [row[:4] for row in grid[results.FIRST_ROW - 1:] if any(row)]
-    assert body == [["错误", "申报表", "B13", "amount-invalid"], ["错误", "申报表", "D13", "subtotal-mismatch"]]
+    assert body == [["错误", "申报表", "B17", "amount-invalid"], ["错误", "申报表", "D17", "subtotal-mismatch"]]
     # Every other part of the package is byte-identical: validations, protection, names all survive.
     with zipfile.ZipFile(original) as a, zipfile.ZipFile(copy) as b:
         assert a.namelist() == b.namelist()
@@ -140,7 +140,7 @@ def test_annotating_again_clears_old_rows(forms: dict[str, Path], tmp_path: Path
         spec.RESULTS_SHEET).to_python(skip_empty_area=False)
     body = [row[:4] for row in grid[results.FIRST_ROW - 1:] if any(row)]
     assert grid[0][0] == "1 个错误，0 个警告"
-    assert body == [["错误", "申报表", "D13", "subtotal-mismatch"]]
+    assert body == [["错误", "申报表", "D17", "subtotal-mismatch"]]
 
 
 def test_unreadable_files_are_not_annotated_but_reported(forms: dict[str, Path], tmp_path: Path) -> None:

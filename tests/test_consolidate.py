@@ -526,12 +526,14 @@ def test_the_console_script_runs_a_consolidation_end_to_end(tmp_path: Path) -> N
 
 # -- forms made on an older template version ------------------------------------------------------------------
 
-V1_FORM = Path(__file__).resolve().parent.parent / "examples" / "versions" / "v1_05_上海市市场监督管理局_上海市政府质量奖.xlsx"
+VERSIONS = Path(__file__).resolve().parent.parent / "examples" / "versions"
+V1_FORM = VERSIONS / "v1_05_上海市市场监督管理局_上海市政府质量奖.xlsx"
+V2_FORM = VERSIONS / "v2_05_上海市市场监督管理局_上海市政府质量奖.xlsx"
 
 
 def test_forms_of_every_template_version_consolidate_at_their_own_cells(tmp_path: Path) -> None:
-    """A version-1 form (no status line) next to today's: every finding, from the engine, the cross-file step or
-    pandera, names the cell of the form's own layout."""
+    """Version-1 and version-2 forms (no status line; long texts beside their labels) next to today's: every
+    finding, from the engine, the cross-file step or pandera, names the cell of the form's own layout."""
     folder = tmp_path / "in"
     folder.mkdir()
     old = folder / "v1.xlsx"
@@ -542,22 +544,27 @@ def test_forms_of_every_template_version_consolidate_at_their_own_cells(tmp_path
     wb[spec.FORM_SHEET][v1.fields["category"].cell] = "无效类型"
     wb[spec.FORM_SHEET][v1.fields["project"].cell] = "另一个项目"
     wb.save(bad)
-    new = folder / "v2.xlsx"
+    two = folder / "v2.xlsx"
+    two.write_bytes(V2_FORM.read_bytes())
+    new = folder / "v3.xlsx"
     new.write_bytes(next((Path(__file__).resolve().parent.parent / "examples" / "returns").glob("05_*.xlsx"))
                     .read_bytes())
     result = consolidate([folder], tmp_path / "out.xlsx", jobs=1)
-    by_file = {p: [(f.code, f.cell) for f in result.findings if f.file == str(p)] for p in (old, bad, new)}
+    by_file = {p: [(f.code, f.cell) for f in result.findings if f.file == str(p)] for p in (old, bad, two, new)}
     vague = [("target-vague", c) for c in ("D56", "D57", "D58", "D61", "D63")]
     assert by_file[old] == [("prior-execution-low", "D13"), ("target-no-operator", "D53"), *vague,
                             ("duplicate-submission", "B4")]
     assert by_file[bad] == [("project-type-invalid", "B6"), ("prior-execution-low", "D13"),
                             ("target-no-operator", "D53"), *vague]
     shifted = [(code, f"{cell[0]}{int(cell[1:]) + 1}") for code, cell in vague]
-    assert by_file[new] == [("prior-execution-low", "D14"), ("target-no-operator", "D54"), *shifted,
+    assert by_file[two] == [("prior-execution-low", "D14"), ("target-no-operator", "D54"), *shifted,
+                            ("duplicate-submission", "B5")]
+    shifted = [(code, f"{cell[0]}{int(cell[1:]) + 8}") for code, cell in vague]
+    assert by_file[new] == [("prior-execution-low", "D18"), ("target-no-operator", "D61"), *shifted,
                             ("duplicate-submission", "B5")]
     summary = {r["来源文件"]: (r["项目名称"], r["项目当年预算（元）"]) for r in records(tmp_path / "out.xlsx", "项目汇总")}
     assert summary == {str(old): ("上海市政府质量奖", 7200000), str(bad): ("另一个项目", 7200000),
-                       str(new): ("上海市政府质量奖", 7200000)}
+                       str(two): ("上海市政府质量奖", 7200000), str(new): ("上海市政府质量奖", 7200000)}
 
 
 def test_blank_sums_stay_blank_and_units_over_their_ceiling_are_marked(tmp_path: Path) -> None:

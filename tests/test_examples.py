@@ -34,13 +34,13 @@ def cell_of(location: str) -> str:
 
 # Warnings a reviewer would raise on the approved forms: no errors at all.
 SEED_WARNINGS = {
-    "01": [("indicator-duplicate", "C65")],
-    "02": [("prior-execution-low", "D14"), ("target-vague", "D63")],
-    "03": [("target-vague", "D68"), ("target-vague", "D71")],
-    "04": [("target-no-operator", c) for c in ("D56", "D64", "D65", "D66", "D67", "D68")]
-    + [("target-vague", "D72"), ("target-vague", "D73")],
-    "05": [("prior-execution-low", "D14"), ("target-no-operator", "D54")]
-    + [("target-vague", c) for c in ("D57", "D58", "D59", "D62", "D64")],
+    "01": [("indicator-duplicate", "C72")],
+    "02": [("prior-execution-low", "D18"), ("target-vague", "D70")],
+    "03": [("target-vague", "D75"), ("target-vague", "D78")],
+    "04": [("target-no-operator", c) for c in ("D63", "D71", "D72", "D73", "D74", "D75")]
+    + [("target-vague", "D79"), ("target-vague", "D80")],
+    "05": [("prior-execution-low", "D18"), ("target-no-operator", "D61")]
+    + [("target-vague", c) for c in ("D64", "D65", "D66", "D69", "D71")],
 }
 
 
@@ -85,8 +85,8 @@ ADVERSARIAL = {
     "rows-inserted.xlsx": [("template-mismatch", "申报表", f"A{S.tables['indicators'].title_row}")],
     # The typed HYPERLINK stays text (the project name is kept as typed); the formula in a money cell is
     # invalid, and without a number there the total-vs-annual check stays silent.
-    "formula-typed.xlsx": [("amount-invalid", "申报表", "B13"), ("indicator-duplicate", "申报表", "C65")],
-    "libreoffice-resaved.xlsx": [("indicator-duplicate", "申报表", "C65")],
+    "formula-typed.xlsx": [("amount-invalid", "申报表", "B17"), ("indicator-duplicate", "申报表", "C72")],
+    "libreoffice-resaved.xlsx": [("indicator-duplicate", "申报表", "C72")],
 }
 
 
@@ -117,30 +117,43 @@ def test_committed_examples_match_the_data_files(tmp_path: Path) -> None:
         assert (a.fields, a.subprojects, a.indicators) == (b.fields, b.subprojects, b.indicators), fresh.name
 
 
-# One returned form per template version ever shipped, with the findings it gets at its own addresses.
+# One returned form per template version ever shipped, with the findings it gets at its own addresses: the same
+# approved form (05, 上海市政府质量奖) on each version. Version 2 added the status line (one row lower); version 3
+# put the long texts under their labels (the amounts four rows lower, 分解目标 seven).
 VERSIONS = EXAMPLES / "versions"
-V1_FORM = VERSIONS / "v1_05_上海市市场监督管理局_上海市政府质量奖.xlsx"
-V1_FINDINGS = [("prior-execution-low", "D13"), ("target-no-operator", "D53")] + [
-    ("target-vague", c) for c in ("D56", "D57", "D58", "D61", "D63")]
+VERSION_FORMS = {
+    "1": VERSIONS / "v1_05_上海市市场监督管理局_上海市政府质量奖.xlsx",
+    "2": VERSIONS / "v2_05_上海市市场监督管理局_上海市政府质量奖.xlsx",
+    "3": RETURNS[4],
+}
+VERSION_FINDINGS = {
+    "1": [("prior-execution-low", "D13"), ("target-no-operator", "D53")]
+    + [("target-vague", c) for c in ("D56", "D57", "D58", "D61", "D63")],
+    "2": [("prior-execution-low", "D14"), ("target-no-operator", "D54")]
+    + [("target-vague", c) for c in ("D57", "D58", "D59", "D62", "D64")],
+    "3": SEED_WARNINGS["05"],
+}
 
 
 def test_every_supported_version_has_a_returned_form() -> None:
     assert sorted(p.name.split("_")[0] for p in VERSIONS.glob("*.xlsx")) == [
         f"v{v}" for v in spec.SUPPORTED_VERSIONS if v != spec.TEMPLATE_VERSION]
-    assert spec.TEMPLATE_VERSION == "2"  # the current version's forms are examples/returns
+    assert spec.TEMPLATE_VERSION == "3"  # the current version's forms are examples/returns
+    assert set(VERSION_FORMS) == set(spec.SUPPORTED_VERSIONS)
 
 
-def test_version_1_form_is_read_and_checked_at_its_own_cells() -> None:
-    result = check_file(V1_FORM)
-    assert result.declaration is not None and result.declaration.template_version == "1"
-    assert result.report.codes() == V1_FINDINGS
-    # The same form made on today's template: same findings, one row lower (version 2 added the status line).
-    current = check_file(RETURNS[4])
-    assert current.declaration is not None and current.declaration.template_version == "2"
-    shifted = [(code, f"{cell[0]}{int(cell[1:]) + 1}") for code, cell in V1_FINDINGS]
-    assert current.report.codes() == shifted
+@pytest.mark.parametrize("version", spec.SUPPORTED_VERSIONS)
+def test_every_version_is_read_and_checked_at_its_own_cells(version: str) -> None:
+    result = check_file(VERSION_FORMS[version])
+    assert result.declaration is not None and result.declaration.template_version == version
+    assert result.report.codes() == VERSION_FINDINGS[version]
+    # The same form on today's template: the same values and the same messages, only the cells differ.
+    current = check_file(VERSION_FORMS[spec.TEMPLATE_VERSION])
     assert [f.message for f in result.findings] == [f.message for f in current.findings]
-    v1, v2 = result.declaration, current.declaration
-    assert {k: cv.value for k, cv in v1.fields.items()} == {k: cv.value for k, cv in v2.fields.items()}
-    assert [(i.level3.value, i.target.value) for i in v1.indicators] == [
-        (i.level3.value, i.target.value) for i in v2.indicators]
+    old, new = result.declaration, current.declaration
+    assert new is not None
+    assert {k: cv.value for k, cv in old.fields.items()} == {k: cv.value for k, cv in new.fields.items()}
+    assert [(i.level3.value, i.target.value) for i in old.indicators] == [
+        (i.level3.value, i.target.value) for i in new.indicators]
+    assert {k: cv.cell for k, cv in old.fields.items()} == {k: f.cell for k, f in spec.build(version).fields.items()
+                                                              if k in old.fields}

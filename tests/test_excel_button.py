@@ -32,6 +32,7 @@ from xltools.cells import column_letter, coords
 from xltools.engine import check_file
 from xltools.fill import fill
 from xltools.findings import CODE_TITLES
+from xltools.template.form import FIT_COLUMN_GAP
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "templates" / spec.TEMPLATE_FILENAME
@@ -106,7 +107,7 @@ def block_target(func: str, ref: str, sheet: int) -> tuple[Any, ...]:
     return (func, sheet, r1, c1, r2 - r1 + 1, c2 - c1 + 1)
 
 
-RESULTS_POS = 1  # 校验结果 is the template's second worksheet; asserted in test_template_sheet_order
+RESULTS_POS = 2  # 校验结果 is the template's third worksheet (after 自查说明); asserted in test_template_sheet_order
 FORM_POS = 0
 
 
@@ -266,19 +267,21 @@ def test_payload_reproduces_remote_bas_format(tmp_path: Path) -> None:
 def test_payload_of_the_template_sends_every_worksheet_from_a1(tmp_path: Path) -> None:
     body = payload(write(tmp_path, clean_seed()))
     names = [s["name"] for s in body["sheets"]]
-    assert names == [spec.FORM_SHEET, spec.RESULTS_SHEET, spec.LISTS_SHEET, spec.META_SHEET, spec.CHECKS_SHEET]
+    assert names == [spec.FORM_SHEET, spec.EXPLAIN_SHEET, spec.RESULTS_SHEET, spec.LISTS_SHEET, spec.META_SHEET,
+                     spec.CHECKS_SHEET]
     form = body["sheets"][0]["values"]
-    assert (len(form), len(form[0])) == (S.last_row, len(spec.COLUMN_WIDTHS))
+    # The used range: the form's columns, then the hidden columns that fit growing rows to merged text.
+    assert (len(form), len(form[0])) == (S.last_row, len(spec.COLUMN_WIDTHS) + FIT_COLUMN_GAP + 1)
     col, r = coords(F["start"].cell)
     assert form[r][col] == "2019-01-01T00:00:00.000Z"
     col, r = coords(F["total_budget"].cell)
     assert form[r][col] == 170000000
-    meta = body["sheets"][3]["values"]
+    meta = body["sheets"][names.index(spec.META_SHEET)]["values"]
     assert [line[0] for line in meta[:len(spec.META_KEYS)]] == list(spec.META_KEYS)
     # Beside the meta values, the live checks' rule codes (their counts are formulas Excel computes).
     assert [line[3] for line in meta[:len(live.LIVE_CODES)]] == list(live.LIVE_CODES)
     # The results sheet's used range covers its formatted (unlocked) block, as Excel's UsedRange would.
-    assert len(body["sheets"][1]["values"]) == results.LAST_ROW
+    assert len(body["sheets"][RESULTS_POS]["values"]) == results.LAST_ROW
     flag = {n["name"]: n for n in body["names"]}[spec.FLAG_CELLS_NAME]
     assert (flag["sheet_index"], flag["book_scope"]) == (RESULTS_POS, True)
 
@@ -436,7 +439,7 @@ def test_renamed_results_sheet_gives_an_alert(tmp_path: Path) -> None:
     assert excel.check_button(book) is None
     prompt, title, _mode = alert_only(book)
     assert title == "一键校验"
-    assert prompt.startswith(f"找不到工作表“{spec.RESULTS_SHEET}”（现有：{spec.FORM_SHEET}、结果、")
+    assert prompt.startswith(f"找不到工作表“{spec.RESULTS_SHEET}”（现有：{spec.FORM_SHEET}、{spec.EXPLAIN_SHEET}、结果、")
 
     book = open_book(renamed(tmp_path, spec.RESULTS_SHEET, "结果"))
     excel.clear_button(book)
@@ -449,7 +452,7 @@ def test_renamed_form_sheet_gives_an_alert(tmp_path: Path) -> None:
     book = open_book(renamed(tmp_path, spec.FORM_SHEET, "Sheet1"))
     assert excel.check_button(book) is None
     prompt, _title, _mode = alert_only(book)
-    assert prompt.startswith(f"找不到工作表“{spec.FORM_SHEET}”（现有：Sheet1、{spec.RESULTS_SHEET}、")
+    assert prompt.startswith(f"找不到工作表“{spec.FORM_SHEET}”（现有：Sheet1、{spec.EXPLAIN_SHEET}、{spec.RESULTS_SHEET}、")
 
 
 def test_unexpected_error_gives_an_alert(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

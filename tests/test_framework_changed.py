@@ -108,7 +108,7 @@ def test_the_template_records_the_digest_next_to_the_framework_id(tmp_path: Path
     before = data.load_framework_file(files[0])
     meta = CalamineWorkbook.from_path(form(tmp_path, before)).get_sheet_by_name(spec.META_SHEET).to_python()
     assert [row[:2] for row in meta[:6]] == [
-        ["template_id", spec.TEMPLATE_ID], ["version", "2"], ["year", "2019"], ["framework", "bureau-x"],
+        ["template_id", spec.TEMPLATE_ID], ["version", spec.TEMPLATE_VERSION], ["year", "2019"], ["framework", "bureau-x"],
         ["unit_locked", "0"], ["framework_digest", before.digest]]
     assert len(before.digest) == 16 and before.digest != data.load_framework_file(files[1]).digest
 

@@ -18,7 +18,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("__init__", "cells", "text", "atomic", "extras", "marks", "bounds", "ziparchive"),  # plain helpers, no xltools imports beyond this floor
     ("findings", "data"),  # the contract's codes; data files and their loaders
     ("spec", "targets", "scoring", "workbook", "package", "xmlsafe", "sheetcopy", "ooxml", "odf", "biff", "units",
-     "discover", "vba"),  # the form described; files and texts read
+     "discover", "vba", "rowfit", "vml"),  # the form described; files and texts read
     ("model", "evaluation", "live", "results"),  # a form as data; formulas inside the template; the 校验结果 rows
     ("reader", "rules", "template", "fill", "xlsm"),  # reading, checking, writing a form
     ("engine", "distribute", "approved", "yearend"),  # reader + rules; a round's templates; the year-end round

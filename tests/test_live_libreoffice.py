@@ -4,7 +4,10 @@ Every workbook here is recalculated and re-saved by LibreOffice headless (one so
 on load) and, separately, by Gnumeric (``ssconvert --recalc``), a second formula engine: two engines agreeing with
 the engine is the best evidence available here that the formulas are portable (Excel and WPS cannot run here). Then, per live rule, the count on ``_xltools!E`` must equal the number of engine findings with that code,
 and the cells the form marks (the grids its conditional formats read) must be exactly the engine's cells: red for
-errors, orange for warnings. The engine reads the original file, the live values come from LibreOffice.
+wrong values, orange for warnings, the calm 待填 tint for required cells still blank (required-missing). The
+explanation list on 自查说明 must say, for every rule with findings, exactly what the engine says: the rule's title
+and advice, its first cells by address, its count, errors first; the status line names the first of them. The
+engine reads the original file, the live values come from LibreOffice or Gnumeric.
 
 Cases: the five seed forms, every faulty example, spoiled copies covering every live rule (pasted values, two
 missing 一级 at once, carried-down 一级/二级 ...), the blank template and a unit's blank copy. Cases beyond a
@@ -19,6 +22,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,9 +34,9 @@ from python_calamine import CalamineWorkbook
 
 from tests import libreoffice as lo
 from xltools import data, live, spec
-from xltools.cells import column_letter
+from xltools.cells import column_letter, sort_key
 from xltools.engine import check_file
-from xltools.findings import CODES, Finding
+from xltools.findings import CODE_ADVICE, CODE_TITLES, CODES, Finding
 from xltools.template import build_template
 
 # openpyxl reads the defined names of Gnumeric's files and notes they carry no default cell style: nothing to act on.
@@ -162,7 +166,7 @@ LIBREOFFICE_EXTRA = {"logical-money": [("prior-execution-low", F["prior_executed
 
 @dataclass
 class Live:
-    """What LibreOffice computed: counts per rule, marked cells, the status line."""
+    """What LibreOffice computed: counts per rule, marked cells, the status line, the explanation list."""
 
     counts: dict[str, int]
     red: set[str]
@@ -170,6 +174,8 @@ class Live:
     todo: set[str]
     status: str
     started: bool
+    listed: list[tuple[str, str, str, int, str]]
+    checks: dict[str, Any]  # the form's own check cells (当年预算与总预算, 合计 ...), by key
 
 
 def _grid_cells(book: CalamineWorkbook, ref: str) -> dict[str, float]:
@@ -196,19 +202,66 @@ def read_live(path: Path) -> Live:
     counts = {r[3]: int(r[4]) for r in meta if len(r) > 4 and r[3] in live.LIVE_CODES}
     assert list(counts) == list(live.LIVE_CODES)
     started = meta[0][6] == 1
-    errors = _grid_cells(book, names[live.ERRORS_NAME])
-    warnings = _grid_cells(book, names[live.WARNINGS_NAME])
-    required = _grid_cells(book, names[live.REQUIRED_NAME])
-    red = set(errors) | (set(required) if started else set())
-    status = book.get_sheet_by_name(spec.FORM_SHEET).to_python()[S.status.row - 1][0]  # type: ignore[union-attr]
-    return Live(counts, red, set(warnings) - red, set() if started else set(required), status, started)
+    errors = set(_grid_cells(book, names[live.ERRORS_NAME]))
+    warnings = set(_grid_cells(book, names[live.WARNINGS_NAME])) - errors
+    required = set(_grid_cells(book, names[live.REQUIRED_NAME])) - errors - warnings
+    form = book.get_sheet_by_name(spec.FORM_SHEET).to_python()
+    status = form[S.status.row - 1][0]  # type: ignore[union-attr]
+    checks = {key: form[c.row - 1][c.first_col - 1] for key, c in S.checks.items()}
+    return Live(counts, errors, warnings, required, status, started, read_list(book), checks)
 
 
-def engine_view(findings: list[Finding]) -> tuple[Counter[str], set[str], set[str]]:
-    on_form = [f for f in findings if f.code in live.LIVE_CODES]
-    red = {f.cell for f in on_form if f.severity == "error"}
-    orange = {f.cell for f in on_form if f.severity == "warning"} - red
-    return Counter(f.code for f in on_form), red, orange
+def read_list(book: CalamineWorkbook) -> list[tuple[str, str, str, int, str]]:
+    """The explanation list's non-empty rows: (title, advice, cells, count, code)."""
+    rows = book.get_sheet_by_name(spec.EXPLAIN_SHEET).to_python()[3:]
+    return [(r[0], r[1], r[2], int(r[3]), r[4]) for r in rows if any(v != "" for v in r)]
+
+
+def engine_view(findings: list[Finding]) -> tuple[Counter[str], set[str], set[str], set[str]]:
+    """Per live rule the engine's count; the cells the form should mark red (wrong values), orange, and tint."""
+    return view([(f.code, f.cell) for f in findings if f.code in live.LIVE_CODES])
+
+
+def view(found: list[tuple[str, str]], required: Sequence[str] = ("required-missing",),
+         ) -> tuple[Counter[str], set[str], set[str], set[str]]:
+    """Per rule the count; the cells the form should mark red (wrong values), orange, and tint (``required``: the
+    family's rules for cells still to fill)."""
+    red = {cell for code, cell in found if CODES[code] == "error" and code not in required}
+    orange = {cell for code, cell in found if CODES[code] == "warning"} - red
+    todo = {cell for code, cell in found if code in required} - red - orange
+    return Counter(code for code, _cell in found), red, orange, todo
+
+
+def expected_list(found: list[tuple[str, str]], codes: Sequence[str] = live.LIVE_CODES,
+                  required: Sequence[str] = ("required-missing",), advice: Mapping[str, str] | None = None,
+                  ) -> list[tuple[str, str, str, int, str]]:
+    """The explanation list the engine's findings ask for: per rule, its title and advice (the engine's words; a
+    family's own ``advice`` first), its first cells by address (distinct, at most FIRST_CELLS, then " 等"), its
+    count; wrong values first, then warnings, then cells still to fill, each by its first cell."""
+    by_code: dict[str, list[str]] = {}
+    for code, cell in found:
+        by_code.setdefault(code, []).append(cell)
+    rows = []
+    for code, cells in by_code.items():
+        distinct = sorted(set(cells), key=sort_key)
+        shown = "、".join(distinct[:live.FIRST_CELLS]) + (live.MORE if len(distinct) > live.FIRST_CELLS else "")
+        key = (live.rank(code, required), sort_key(distinct[0]), codes.index(code))
+        words = (advice or {}).get(code) or CODE_ADVICE.get(code, "")
+        rows.append((key, (CODE_TITLES[code], words, shown, len(cells), code), distinct[0]))
+    return [row for _key, row, _first in sorted(rows)]
+
+
+def expected_status(found: list[tuple[str, str]], started: bool, *, button: bool = False,
+                    required: Sequence[str] = ("required-missing",), codes: Sequence[str] = live.LIVE_CODES) -> str:
+    """The status line these findings ask for (the live state; the first problem is the list's first row)."""
+    counts, *_ = view(found, required)
+    listed = expected_list(found, codes, required)
+    first = f"{listed[0][2].split('、')[0].split(' ')[0]}（{listed[0][0]}）" if listed else ""
+    errors = sum(n for code, n in counts.items() if CODES[code] == "error" and code not in required)
+    warnings = sum(n for code, n in counts.items() if CODES[code] == "warning")
+    unfilled = sum(n for code, n in counts.items() if code in required)
+    return live.status_text(started=started, unfilled=unfilled, errors=errors, warnings=warnings, first=first,
+                            button=button)
 
 
 def _write(values: dict[str, Any], path: Path) -> Path:
@@ -283,17 +336,17 @@ EXACT_CASES = ([f"seed-{i:02d}" for i in range(1, 6)] + sorted(SPOILED) + FRAMEW
 def test_live_checks_equal_the_engine(recalculated: dict[str, tuple[Path, Path]], case: str) -> None:
     original, recalc = recalculated[case]
     findings = check_file(original, frameworks=FRAMEWORKS).findings
-    counts, red, orange = engine_view(findings)
+    counts, red, orange, todo = engine_view(findings)
     got = read_live(recalc)
     assert got.counts == {code: counts.get(code, 0) for code in live.LIVE_CODES}
-    if got.started:
-        assert (got.red, got.orange) == (red, orange)
-    else:  # an untouched form: no red, a calm tint on exactly the cells the engine says are required
-        assert (got.red, got.orange) == (set(), set())
-        assert got.todo == {f.cell for f in findings if f.code == "required-missing"}
-    errors = sum(counts[c] for c in live.LIVE_ERRORS)
-    warnings = sum(counts[c] for c in live.LIVE_WARNINGS)
-    assert got.status == live.status_text(got.started, errors, warnings)
+    # Red only for wrong values; required cells still blank keep the calm tint, started or not.
+    assert (got.red, got.orange, got.todo) == (red, orange, todo)
+    found = [(f.code, f.cell) for f in findings if f.code in live.LIVE_CODES]
+    assert got.listed == expected_list(found)
+    assert got.status == expected_status(found, got.started)
+    # The form's own words agree with the counts: no "超过" or "不一致" where the rule finds nothing.
+    assert (got.checks["annual_vs_total"] == "当年预算超过总预算") == (counts["annual-exceeds-total"] > 0)
+    assert (got.checks["subtotal_status"] == "合计与项目当年预算不一致") == (counts["subtotal-mismatch"] > 0)
 
 
 def test_spoiled_cases_cover_every_live_rule(recalculated: dict[str, tuple[Path, Path]]) -> None:
@@ -304,6 +357,9 @@ def test_spoiled_cases_cover_every_live_rule(recalculated: dict[str, tuple[Path,
     two = read_live(recalculated["two-level1-missing"][1])
     assert two.counts["level1-missing"] == 2
     assert two.red == {S.tables["indicators"].cell("level1", 0)}
+    # Two findings on one cell: the list names the cell once and counts two.
+    assert [row for row in two.listed if row[4] == "level1-missing"] == [
+        ("缺少一级指标", CODE_ADVICE["level1-missing"], S.tables["indicators"].cell("level1", 0), 2, "level1-missing")]
 
 
 def test_framework_cases_find_what_they_were_made_for(recalculated: dict[str, tuple[Path, Path]]) -> None:
@@ -331,8 +387,10 @@ def test_seed_forms_show_no_errors_and_their_warnings(recalculated: dict[str, tu
         got = read_live(recalculated[f"seed-{i:02d}"][1])
         assert got.red == set()
         shown[i] = got.status
-    assert shown[3] == "表内自查：未发现问题。完整校验以“一键校验”或主管部门审核为准。"
-    assert shown[4] == "表内自查：未发现错误；6 处警告已标橙，请核对。完整校验请点“一键校验”或交主管部门审核。"
+    # The .xlsx never mentions a button (tests/test_status_libreoffice.py checks the .xlsm's words).
+    assert shown[3] == "表内自查：未发现问题。完整校验以主管部门审核为准。"
+    assert shown[4] == ("表内自查：未发现错误，6 处警告已标橙，请核对。首个：D63（目标值缺少比较符）。"
+                        "原因见“自查说明”表。完整校验请交主管部门审核。")
 
 
 @pytest.mark.parametrize("case", sorted([*BEYOND_LEFT, *LIBREOFFICE_LEFT]))
@@ -343,15 +401,15 @@ def test_beyond_a_formula_the_live_check_names_a_subset(recalculated: dict[str, 
     got = read_live(recalc)
     on_libreoffice = recalculated["_client"][0].name == "libreoffice"
     left = sorted(BEYOND_LEFT.get(case, []) + (LIBREOFFICE_LEFT.get(case, []) if on_libreoffice else []))
-    live_findings = [f for f in findings if f.code in live.LIVE_CODES and (f.code, f.cell) not in left]
-    counts, red, orange = engine_view(live_findings)
     assert sorted((f.code, f.cell) for f in findings if (f.code, f.cell) in left) == left
     extra = BEYOND_EXTRA.get(case, []) + (LIBREOFFICE_EXTRA.get(case, []) if on_libreoffice else [])
-    counts.update(code for code, _cell in extra)
-    red |= {cell for code, cell in extra if CODES[code] == "error"}
-    orange |= {cell for code, cell in extra if CODES[code] == "warning"} - red
+    found = [(f.code, f.cell) for f in findings if f.code in live.LIVE_CODES and (f.code, f.cell) not in left]
+    found = sorted([*found, *extra], key=lambda p: sort_key(p[1]))
+    counts, red, orange, todo = view(found)
     assert got.counts == {code: counts.get(code, 0) for code in live.LIVE_CODES}
-    assert (got.red, got.orange) == (red, orange)
+    assert (got.red, got.orange, got.todo) == (red, orange, todo)
+    assert got.listed == expected_list(found)
+    assert got.status == expected_status(found, got.started)
 
 
 def test_blank_template_is_calm(recalculated: dict[str, tuple[Path, Path]]) -> None:

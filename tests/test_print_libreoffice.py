@@ -186,12 +186,13 @@ def test_an_annotated_copy_prints_every_finding(tmp_path: Path) -> None:
 
 def _with_print_area(src: Path, dst: Path, area: str) -> Path:
     """A copy of ``src`` whose 校验结果 print area is ``area``: a form filled from an earlier template."""
+    index = openpyxl.load_workbook(src).sheetnames.index(spec.RESULTS_SHEET)
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             data = zin.read(info.filename)
             if info.filename == "xl/workbook.xml":
-                data = re.sub(rb'(<definedName name="_xlnm.Print_Area" localSheetId="1">)[^<]*', rb"\1" + area.encode(),
-                              data)
+                data = re.sub(rf'(<definedName name="_xlnm.Print_Area" localSheetId="{index}">)[^<]*'.encode(),
+                              rb"\1" + area.encode(), data)
                 assert area.encode() in data
             zout.writestr(info, data)
     return dst

@@ -34,7 +34,7 @@ def test_blank_template_reads_as_an_empty_declaration(tmp_path: Path) -> None:
     assert result.findings == []
     decl = result.declaration
     assert decl is not None
-    assert (decl.year, decl.framework, decl.template_version, decl.sheet) == (2019, "sh2019", "2", "申报表")
+    assert (decl.year, decl.framework, decl.template_version, decl.sheet) == (2019, "sh2019", spec.TEMPLATE_VERSION, "申报表")
     assert all(v.blank and v.value is None for v in decl.fields.values())
     assert [v.cell for v in decl.fields.values()] == [f.cell for f in F.values()]
     assert decl.subprojects == [] and decl.indicators == [] and decl.normalisations == []
@@ -213,7 +213,7 @@ def test_renamed_form_sheet(tmp_path: Path) -> None:
     wb.save(p)
     code, _sheet, cell, message = only_finding(p)
     assert (code, cell) == ("template-mismatch", "")
-    assert message.startswith("找不到工作表“申报表”（现有：申报表(1)、校验结果、_lists、_xltools、_checks）")
+    assert message.startswith("找不到工作表“申报表”（现有：申报表(1)、自查说明、校验结果、_lists、_xltools、_checks）")
 
 
 def test_rows_inserted_above_the_indicator_table(tmp_path: Path) -> None:
@@ -228,7 +228,7 @@ def test_rows_inserted_above_the_indicator_table(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("key", "value", "message"), [
     ("template_id", "someone-else", "模板标识不符（someone-else），不是本申报表模板。请使用下发的模板重新填写。"),
-    ("version", "9", "模板版本 9 不受支持（支持：1、2）。请使用最新下发的模板。"),
+    ("version", "9", "模板版本 9 不受支持（支持：1、2、3）。请使用最新下发的模板。"),
 ])
 def test_unknown_template_id_or_version(tmp_path: Path, key: str, value: str, message: str) -> None:
     wb = build_template()
@@ -273,8 +273,8 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 @pytest.mark.parametrize(("path", "version", "codes"), [
-    (EXAMPLES / "faulty" / "bad-required-missing.xlsx", "2", [*["required-missing"] * 3, "indicator-duplicate"]),
-    (EXAMPLES / "faulty" / "bad-subtotal-mismatch.xlsx", "2",
+    (EXAMPLES / "faulty" / "bad-required-missing.xlsx", "3", [*["required-missing"] * 3, "indicator-duplicate"]),
+    (EXAMPLES / "faulty" / "bad-subtotal-mismatch.xlsx", "3",
      ["subtotal-mismatch", *["target-no-operator"] * 6, *["target-vague"] * 2]),
     (EXAMPLES / "versions" / "v1_05_上海市市场监督管理局_上海市政府质量奖.xlsx", "1",
      ["prior-execution-low", "target-no-operator", *["target-vague"] * 5]),

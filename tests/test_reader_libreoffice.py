@@ -32,19 +32,19 @@ def test_resaved_by_libreoffice_reads_the_same(tmp_path: Path) -> None:
                           end=dt.date(2019, 12, 31), remarks="第一行\n第二行", prior_executed=1_100_000)
     src = write(tmp_path / "form.xlsx", values)
     expected = snapshot(src)
-    assert expected["fields"]["total_budget"] == ("B13", 1_200_000.0, None)  # type: ignore[index]
+    assert expected["fields"]["total_budget"] == ("B17", 1_200_000.0, None)  # type: ignore[index]
     out = tmp_path / "lo"
     resaved = [
         libreoffice.convert([src], "xlsx:Calc Office Open XML", out / "xlsx")[0],
         libreoffice.convert([src], "ods", out / "ods")[0],
         libreoffice.convert([src], "xls:MS Excel 97", out / "xls")[0],
     ]
-    assert check_file(src).report.codes() == [("prior-exceeds-budget", "D14")]
+    assert check_file(src).report.codes() == [("prior-exceeds-budget", "D18")]
     for path in resaved:
         assert snapshot(path) == expected, path.suffix
         # LibreOffice recalculated the template's check formulas and cached results; the engine ignores them
         # and recomputes, so the findings are the same as for the original.
-        assert check_file(path).report.codes() == [("prior-exceeds-budget", "D14")], path.suffix
+        assert check_file(path).report.codes() == [("prior-exceeds-budget", "D18")], path.suffix
 
 
 def test_ods_copy_reads_as_the_original_and_a_far_cell_is_refused(tmp_path: Path) -> None:

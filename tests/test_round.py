@@ -237,7 +237,7 @@ def test_a_previous_that_is_not_a_consolidation_stops_before_reading(tmp_path: P
         why = "无法作为 Excel 工作簿读取"
     elif make == "form":
         previous = folder / "一.xlsx"  # a returned form, not a consolidation
-        why = "没有“项目汇总”工作表（现有：申报表、校验结果、_lists、_xltools、_checks）"
+        why = "没有“项目汇总”工作表（现有：申报表、自查说明、校验结果、_lists、_xltools、_checks）"
     else:
         previous = tmp_path / "空"
         previous.mkdir()

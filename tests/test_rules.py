@@ -13,7 +13,7 @@ import pytest
 from tests.factories import FILE, INDICATORS, cell, make_decl, table_cell
 from xltools import spec
 from xltools.bounds import too_long
-from xltools.findings import BATCH_CODES, CODES, SELFEVAL_CODES, Finding, sort_key
+from xltools.findings import BATCH_CODES, CODE_ADVICE, CODES, SELFEVAL_CODES, Finding, sort_key
 from xltools.model import CellValue, Declaration, Indicator, SubProject
 from xltools.rules import RULES, run
 
@@ -47,6 +47,9 @@ def assert_contract(findings: list[Finding]) -> None:
         assert f.severity == CODES[f.code]
         assert re.search(r"[\u4e00-\u9fff]", f.message), f.message
         assert "请" in f.message, f"message says what to do: {f.message}"
+        # The rule's one sentence, word for word: the form's own explanation list shows the same words.
+        if f.code != "required-missing":
+            assert CODE_ADVICE[f.code] in f.message, f.message
 
 
 # -- the valid default --------------------------------------------------------------------------------------
@@ -634,7 +637,8 @@ def test_declaration_without_any_values(version: str) -> None:
     expected += [("required-missing", form.tables["subprojects"].cell("name", 0)),
                  ("required-missing", form.tables["indicators"].cell("level1", 0))]
     assert codes(run(decl)) == sorted(expected, key=lambda c: sort_key(c[1]))
-    assert form.fields["unit"].cell == {"1": "B3", "2": "B4"}[version]
+    assert form.fields["unit"].cell == {"1": "B3", "2": "B4", "3": "B4"}[version]
+    assert form.fields["overview"].cell == {"1": "B8", "2": "B9", "3": "A10"}[version]
 
 
 @pytest.mark.parametrize("year", [None, 0, -1, 10**6, "2019", True])

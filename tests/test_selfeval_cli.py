@@ -117,7 +117,7 @@ def test_declarations_with_errors_are_not_evaluated(tmp_path: Path) -> None:
                          str(RETURNS / "01_上海市知识产权局_知识产权(专利扶持)专项资金.xlsx"), "--out", str(tmp_path))
     assert code == 1
     assert len(list(tmp_path.glob("*.xlsx"))) == 1
-    assert f"未生成：{faulty / 'bad-amount-text.xlsx'}（申报表有 2 个错误（如 B13 amount-invalid），按批复修改后再生成自评表）" in err
+    assert f"未生成：{faulty / 'bad-amount-text.xlsx'}（申报表有 2 个错误（如 B17 amount-invalid），按批复修改后再生成自评表）" in err
     assert f"未生成：{faulty / 'empty.xlsx'}（不是可读取的申报表：" in err
 
 

@@ -29,13 +29,13 @@ from tests.selfeval_cases import (
     spoiled,
     write,
 )
-from tests.test_live_libreoffice import _grid_cells, _recalculate
+from tests.test_live_libreoffice import _grid_cells, _recalculate, expected_list, expected_status, read_list, view
 from tests.test_selfeval_examples import CASES as EXAMPLE_CASES
 from tests.test_selfeval_examples import committed
 from xltools import live, spec
 from xltools.engine import check_file
-from xltools.findings import CODES
 from xltools.live.selfeval import LIVE_CODES, REQUIRED_CODES
+from xltools.live.selfeval.coverage import ADVICE
 from xltools.rules.selfeval import scores
 from xltools.scoring import is_quantitative
 from xltools.targets import parse_target
@@ -68,13 +68,12 @@ def _live(path: Path) -> dict[str, Any]:
     counts = {r[3]: int(r[4]) for r in meta if len(r) > 4 and r[3] in LIVE_CODES}
     assert list(counts) == list(LIVE_CODES)
     started = meta[0][6] == 1
-    errors = _grid_cells(book, names[live.ERRORS_NAME])
-    required = _grid_cells(book, names[live.REQUIRED_NAME])
-    warnings = _grid_cells(book, names[live.WARNINGS_NAME])
-    red = set(errors) | (set(required) if started else set())
+    red = set(_grid_cells(book, names[live.ERRORS_NAME]))  # wrong values only: cells to fill keep the calm tint
+    orange = set(_grid_cells(book, names[live.WARNINGS_NAME])) - red
+    todo = set(_grid_cells(book, names[live.REQUIRED_NAME])) - red - orange
     form = book.get_sheet_by_name(FORM.sheet).to_python(skip_empty_area=False)
-    return {"counts": counts, "red": red, "orange": set(warnings) - red, "todo": set() if started else set(required),
-            "started": started, "status": form[FORM.status.row - 1][0], "form": form}  # type: ignore[union-attr]
+    return {"counts": counts, "red": red, "orange": orange, "todo": todo, "started": started,
+            "status": form[FORM.status.row - 1][0], "form": form, "listed": read_list(book)}  # type: ignore[union-attr]
 
 
 def _at(form: list[list[Any]], address: str) -> Any:
@@ -94,12 +93,13 @@ def test_live_checks_equal_the_engine(recalculated: dict[str, Any], case: str) -
     on_form = [f for f in findings if f.code in LIVE_CODES]
     got = _live(recalc)
     assert got["counts"] == {code: sum(1 for f in on_form if f.code == code) for code in LIVE_CODES}
-    red = {f.cell for f in on_form if CODES[f.code] == "error" and (got["started"] or f.code not in REQUIRED_CODES)}
-    assert (got["red"], got["orange"]) == (red, set())
-    if not got["started"]:
-        assert got["todo"] == {f.cell for f in on_form if f.code in REQUIRED_CODES}
-    errors = sum(1 for f in on_form if CODES[f.code] == "error")
-    assert got["status"] == live.status_text(got["started"], errors, len(on_form) - errors)
+    found = [(f.code, f.cell) for f in on_form]
+    # Red only for wrong values; the cells still to fill (required-missing, actual-missing) keep the calm tint.
+    _counts, red, orange, todo = view(found, REQUIRED_CODES)
+    assert (got["red"], got["orange"], got["todo"]) == (red, orange, todo)
+    # The declaration's status line and explanation sheet, in this form's words.
+    assert got["listed"] == expected_list(found, LIVE_CODES, REQUIRED_CODES, ADVICE)
+    assert got["status"] == expected_status(found, got["started"], required=REQUIRED_CODES, codes=LIVE_CODES)
 
 
 @pytest.mark.parametrize("case", ALL)
@@ -151,7 +151,8 @@ def test_a_blank_form_is_calm_and_the_filled_ones_clean(recalculated: dict[str, 
     assert FORM.tables["indicators"].cell("actual", 0) in blank["todo"]  # actual-missing: calm too
     for case in ("worked", "operators"):
         got = _live(recalculated[case][1])
-        assert got["status"] == live.STATUS_CLEAN and got["red"] == set(), case
+        clean = live.status_text(started=True, unfilled=0, errors=0, warnings=0)
+        assert got["status"] == clean and got["red"] == set(), case
 
 
 def test_spoiled_cases_cover_every_live_rule(recalculated: dict[str, Any]) -> None:

@@ -34,7 +34,9 @@ def test_the_worked_example_prints_on_one_a4_portrait_page(pdfs: dict[str, Path]
                  "9.03", "培训场次", "学员满意度", "15.00", "9.44", "100.00", "86.14", "良",
                  "模板xltools.sh-perf-selfeval第1版", "表内自查：未发现问题"):
         assert text in page, text
-    assert "校验结果" not in page and "尚未校验" in _pages(pdfs["worked"])[1]  # the results sheet follows
+    # The explanation sheet follows, then the results sheet.
+    assert "校验结果" not in page and "表内自查说明" in _pages(pdfs["worked"])[1]
+    assert "尚未校验" in _pages(pdfs["worked"])[2]
 
 
 def test_a_long_form_repeats_its_title_on_every_page(pdfs: dict[str, Path]) -> None:
@@ -44,4 +46,5 @@ def test_a_long_form_repeats_its_title_on_every_page(pdfs: dict[str, Path]) -> N
         assert "项目支出绩效自评表" in page and "（2019年度）" in page
     # the last indicator (满意度 ≥80%: 75%, its 分值 changed to 12, 12 x 75/80 = 11.25) and the 总分 line
     assert "≥80%75%12.0011.25" in form[-1] and "总分102.0090.75优" in form[-1]
-    assert "表内自查：10处错误" in form[0]
+    # Cells still to fill are counted apart from the wrong values (3 required cells blank, 7 errors).
+    assert "表内自查：还有3项必填未填；7处错误，已在表中标出。首个：E8（执行数超过预算数）" in form[0]

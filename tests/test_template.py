@@ -42,8 +42,8 @@ def form(wb: Workbook) -> Worksheet:
 
 def test_sheets_in_order_with_helpers_hidden(wb: Workbook) -> None:
     assert [(ws.title, ws.sheet_state) for ws in wb.worksheets] == [
-        ("申报表", "visible"), ("校验结果", "visible"), ("_lists", "hidden"), ("_xltools", "hidden"),
-        ("_checks", "hidden")]
+        ("申报表", "visible"), ("自查说明", "visible"), ("校验结果", "visible"), ("_lists", "hidden"),
+        ("_xltools", "hidden"), ("_checks", "hidden")]
     assert wb.active.title == "申报表"  # type: ignore[union-attr]
 
 
@@ -66,6 +66,8 @@ ALLOWED = {"selectLockedCells": False, "selectUnlockedCells": False, "formatRows
         ("申报表", {**LOCKED_ACTIONS, **ALLOWED}),
         # The check may also format its result cells.
         ("校验结果", {**LOCKED_ACTIONS, **ALLOWED, "formatCells": False}),
+        # The explanation list is formulas only: nothing to type, nothing to format.
+        ("自查说明", {**LOCKED_ACTIONS, **ALLOWED}),
         ("_lists", {**LOCKED_ACTIONS, **ALLOWED}),
         ("_xltools", {**LOCKED_ACTIONS, **ALLOWED}),
     ],
@@ -83,10 +85,11 @@ def test_unlocked_cells_are_exactly_the_spec_input_cells(wb: Workbook, form: Wor
     first = spec.RESULTS_HEADER_ROW + 1
     block = {f"{c}{r}" for c in "ABCDE" for r in range(first, first + spec.RESULTS_CAPACITY)}
     assert unlocked_cells(wb["校验结果"]) == {"A1"} | block
+    assert unlocked_cells(wb["自查说明"]) == set()
     assert unlocked_cells(wb["_lists"]) == set()
     assert unlocked_cells(wb["_xltools"]) == set()
     assert unlocked_cells(wb["_checks"]) == set()
-    assert [(ws.title, ws.sheet_state, ws.protection.sheet) for ws in wb.worksheets[2:]] == [
+    assert [(ws.title, ws.sheet_state, ws.protection.sheet) for ws in wb.worksheets[3:]] == [
         ("_lists", "hidden", True), ("_xltools", "hidden", True), ("_checks", "hidden", True)]
 
 
@@ -96,8 +99,9 @@ def test_layout_labels_titles_and_merges(form: Worksheet) -> None:
     assert form["A1"].value == "上海市财政支出项目绩效目标申报表"
     assert form["A2"].value == "（2019年）"
     merged = {str(r) for r in form.merged_cells.ranges}
-    assert {"A1:D1", "A2:D2", "B4:D4", "B9:D9", "B114:D114", "A16:D16", "B17:C17", "B18:C18", "B47:C47",
-            "B48:C48", "A52:D52"} <= merged
+    # Version 3: each long text's label across the form (A9:D9), its value across the form below (A10:D10).
+    assert {"A1:D1", "A2:D2", "B4:D4", "A9:D9", "A10:D10", "A121:D121", "A122:D122", "A20:D20", "B21:C21",
+            "B22:C22", "B51:C51", "B52:C52", "A59:D59"} <= merged
     spans = {f.span for f in FORM.fields.values() if f.span} | {c.span for c in FORM.checks.values() if c.span}
     assert spans <= merged
     # 序号 is printed, locked: 1..30.
@@ -106,16 +110,49 @@ def test_layout_labels_titles_and_merges(form: Worksheet) -> None:
     assert [form.column_dimensions[c].width for c in "ABCD"] == list(spec.COLUMN_WIDTHS)
 
 
-def test_rows_beyond_visible_are_hidden_and_long_text_rows_tall(form: Worksheet) -> None:
+def _row_attributes(path: Path) -> dict[int, dict[str, str]]:
+    """The form sheet's <row> attributes as the file has them (openpyxl reports every row with a height as custom)."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read("xl/worksheets/sheet1.xml").decode()
+    return {int(m.group(1)): dict(re.findall(r'(\w+)="([^"]*)"', m.group(0)))
+            for m in re.finditer(r'<row r="(\d+)"[^>]*>', xml)}
+
+
+def test_rows_beyond_visible_are_hidden_and_long_text_rows_grow(form: Worksheet, template_path: Path) -> None:
     hidden = {r for r, d in form.row_dimensions.items() if d.hidden}
-    assert hidden == set(range(28, 48)) | set(range(76, 114))
+    assert hidden == set(range(32, 52)) | set(range(83, 121))
     assert FORM.tables["subprojects"].capacity == 30 and FORM.tables["indicators"].capacity == 60
     for row, height in FORM.row_heights.items():
         assert form.row_dimensions[row].height == height
-    for key in ("overview", "basis", "necessity", "measures", "plan"):
+    long_rows = {FORM.fields[key].row: key for key in ("overview", "basis", "necessity", "measures", "plan",
+                                                       "overall_goal", "annual_goal", "remarks")}
+    for row, key in long_rows.items():
         cell = form[FORM.fields[key].cell]
         assert cell.alignment.wrap_text and cell.alignment.vertical == "top"
-        assert form.row_dimensions[FORM.fields[key].row].height == (90 if key == "plan" else 84)
+        assert FORM.fields[key].label_cell == f"A{row - 1}"
+    # Rows that grow with their text: a starting height but no customHeight, so Excel, WPS and LibreOffice fit
+    # them to what is typed; every other row keeps its fixed height.
+    table_rows = set(FORM.tables["subprojects"].rows) | set(FORM.tables["indicators"].rows)
+    assert FORM.growing == frozenset(long_rows) | table_rows
+    attributes = _row_attributes(template_path)
+    assert {r for r, a in attributes.items() if "ht" in a and "customHeight" not in a} == set(FORM.growing)
+    assert attributes[10]["ht"] == "66" and attributes[122]["ht"] == "36" and attributes[61]["ht"] == "22"
+    assert attributes[3] == {"r": "3", "ht": "50", "customHeight": "1"}  # the status line: three lines, fixed
+
+
+def test_a_hidden_column_fits_long_text_rows_to_their_merged_text(form: Worksheet) -> None:
+    """Excel fits a row's height to its unmerged cells only: a hidden column right of the form, as wide as the
+    form, repeats each long text (T(): the text, nothing else), outside the print area."""
+    assert form.column_dimensions["E"].hidden is True
+    assert form.column_dimensions["E"].width == sum(spec.COLUMN_WIDTHS)
+    assert form["E10"].value == "=T(A10)" and form["E122"].value == "=T(A122)"
+    assert form["E10"].alignment.wrap_text and form["E10"].protection.locked
+    helpers = {c.coordinate for row in form.iter_rows(min_col=5) for c in row if c.value is not None}
+    long_rows = [f.row for f in FORM.fields.values() if f.kind == spec.LONG]
+    assert helpers == {f"E{r}" for r in long_rows} and len(helpers) == 8
 
 
 def _dvs(ws: Worksheet) -> dict[str, tuple[str | None, str | None, str | None, str | None, str | None]]:
@@ -128,7 +165,7 @@ def test_each_validation_type_formula_and_range(form: Worksheet) -> None:
     # Serial numbers of 2009-01-01 and 2029-12-31: ten years either side of the budget year 2019.
     date = ("date", "between", "39814", "47483", "stop")
     text_only = (None, None, None, None, None)  # a prompt, no restriction
-    indicator_segments = [("54:74"), ("75"), ("76:113")]
+    indicator_segments = [("61:81"), ("82"), ("83:120")]
 
     def seg(col: str, rows: str) -> str:
         return ":".join(f"{col}{r}" for r in rows.split(":"))
@@ -137,11 +174,11 @@ def test_each_validation_type_formula_and_range(form: Worksheet) -> None:
         "B6": ("list", None, "xlt_project_type", None, "stop"),
         "B7": ("list", None, "xlt_category", None, "stop"),
         "B8": date, "D8": date,
-        "B9": text_only, "B10": text_only, "B11": text_only, "B12": text_only,
-        "B13": money, "D13": money, "B14": money, "D14": money,
-        "B49": text_only, "B50": text_only, "B51": text_only, "B114": text_only,
-        "B18:B26": text_only, "B27": text_only, "B28:B47": text_only,
-        "D18:D26": money, "D27": money, "D28:D47": money,
+        "A10": text_only, "A12": text_only, "A14": text_only, "A16": text_only,
+        "B17": money, "D17": money, "B18": money, "D18": money,
+        "A54": text_only, "A56": text_only, "A58": text_only, "A122": text_only,
+        "B22:B30": text_only, "B31": text_only, "B32:B51": text_only,
+        "D22:D30": money, "D31": money, "D32:D51": money,
     }
     for rows in indicator_segments:
         top = rows.split(":")[0]
@@ -164,18 +201,21 @@ def test_every_validation_has_a_chinese_prompt_and_error_within_excel_limits(for
             assert len(dv.errorTitle) <= 32 and len(dv.error) <= 225, dv.sqref
     prompts = {str(dv.sqref): dv.prompt for dv in form.data_validations.dataValidation}
     # The last visible row of each table says how to unhide the rest.
-    assert prompts["D27"].endswith("本表另有 20 行已隐藏：选中本行和“合计”行的行号，右键“取消隐藏”即可显示。")
-    assert prompts["A75"].endswith("本表另有 38 行已隐藏：选中本行和“备注”行的行号，右键“取消隐藏”即可显示。")
-    assert "隐藏" not in prompts["D18:D26"]
+    assert prompts["D31"].endswith("本表另有 20 行已隐藏：选中本行和“合计”行的行号，右键“取消隐藏”即可显示。")
+    assert prompts["A82"].endswith("本表另有 38 行已隐藏：选中本行和“备注”行的行号，右键“取消隐藏”即可显示。")
+    assert "隐藏" not in prompts["D22:D30"]
+    # A long text says how its row gets the height the text needs.
+    assert prompts["A10"] == ("请填写项目概况。换行：Alt+Enter（WPS 相同）。行高随内容自动调整，打印时完整显示；若没有调整："
+                              "双击本行行号的下边线，或拖动下边线。")
 
 
 def test_number_formats_of_money_date_and_rate_cells(form: Worksheet) -> None:
     for key in ("total_budget", "annual_budget", "prior_budget", "prior_executed"):
         assert form[FORM.fields[key].cell].number_format == "#,##0.00"
     assert {form[f"D{r}"].number_format for r in FORM.tables["subprojects"].rows} == {"#,##0.00"}
-    assert form["D48"].number_format == "#,##0.00"
+    assert form["D52"].number_format == "#,##0.00"
     assert form["B8"].number_format == form["D8"].number_format == "yyyy-mm-dd"
-    assert form["B15"].number_format == "0.00%"
+    assert form["B19"].number_format == "0.00%"
     # Short text is Text ("@") so 100% stays as typed; long text is General, since Excel shows a Text cell of
     # more than 255 characters as ####.
     assert form[FORM.fields["project"].cell].number_format == "@"
@@ -208,14 +248,20 @@ def test_defined_names_behind_the_dropdowns(wb: Workbook) -> None:
 
 
 def test_check_formulas(form: Worksheet) -> None:
-    assert form["B15"].value == (
-        '=IF(AND(ISNUMBER($B$14),ISNUMBER($D$14)),IF($B$14>0,$D$14/$B$14,""),"")')
-    assert form["D15"].value == (
-        '=IF(AND(ISNUMBER($B$13),ISNUMBER($D$13)),IF($D$13<=$B$13+0.005,"正确","当年预算超过总预算"),"")')
-    assert form["D48"].value == "=SUM($D$18:$D$47)"
-    assert form["B48"].value == (
-        '=IF(COUNT($D$18:$D$47)=0,"",IF(NOT(ISNUMBER($D$13)),"",'
-        'IF(ABS($D$48-$D$13)<=0.005,"合计与项目当年预算一致","合计与项目当年预算不一致")))')
+    assert form["B19"].value == (
+        '=IF(AND(ISNUMBER($B$18),ISNUMBER($D$18)),IF($B$18>0,$D$18/$B$18,""),"")')
+    # Version 3: the check cells say what the live rules count (INDEX(xlt_live_counts, <the rule's row>)): no
+    # "超过" or "不一致" while the rule is silent (an amount that is not a number).
+    assert live.LIVE_CODES.index("annual-exceeds-total") + 1 == 7
+    assert live.LIVE_CODES.index("subtotal-mismatch") + 1 == 8
+    assert form["D19"].value == (
+        '=IF(INDEX(xlt_live_counts,7)>0,"当年预算超过总预算",IF(AND(ISNUMBER($B$17),$B$17>=0,ISNUMBER($D$17),'
+        '$D$17>=0),"正确",""))')
+    assert form["D52"].value == "=SUM($D$22:$D$51)"
+    assert form["B52"].value == (
+        '=IF(INDEX(xlt_live_counts,8)>0,"合计与项目当年预算不一致",IF(COUNTA($D$22:$D$51)=0,"",'
+        'IF(OR(COUNTA($D$22:$D$51)>COUNT($D$22:$D$51),COUNTIF($D$22:$D$51,"<0")>0),"有金额不是有效数字，合计未核对",'
+        'IF(AND(ISNUMBER($D$17),ABS($D$52-$D$17)<=0.005),"合计与项目当年预算一致",""))))')
     assert form["A3"].value == live.status_formula()
     for check in FORM.checks.values():
         assert form[check.cell].protection.locked is True
@@ -227,31 +273,31 @@ RED, ORANGE, GREEN, TODO = "00FFC7CE", "00FFD8A8", "00E2F0D9", "00FFF6D5"
 def test_conditional_formats_turn_inconsistent_cells_red(form: Worksheet) -> None:
     rules = [(set(str(cf.sqref).split()), list(r.formula), r.dxf.fill.bgColor.rgb, r.priority)
              for cf in form.conditional_formatting for r in cf.rules]
-    mismatch = "AND(COUNT($D$18:$D$47)>0,ISNUMBER($D$13),ABS($D$48-$D$13)>0.005)"
-    inputs = set(["B4:B14", "B18:B47", "B49:B51", "B54:B114", "D8", "D13:D14", "D18:D47", "A54:A113", "C54:C113",
-                  "D54:D113"])
+    inputs = {"A10", "A12", "A14", "A16", "A54", "A56", "A58", "A61:A120", "A122", "B4:B8", "B17:B18", "B22:B51",
+              "B61:B120", "C61:C120", "D8", "D17:D18", "D22:D51", "D61:D120"}
     status = live.status_conditions()
     assert sorted(rules, key=lambda r: r[3]) == [
-        # The status line: red with errors, orange with warnings only, green when the form is clean.
+        # The status line: red with wrong values, orange with warnings only, the 待填 tint while only required
+        # cells are left, green when the form is clean (or the program's results' colour, when written).
         ({"A3:D3"}, [status["error"]], RED, 1),
         ({"A3:D3"}, [status["warning"]], ORANGE, 2),
-        ({"A3:D3"}, [status["clean"]], GREEN, 3),
-        # The check cells' own displays.
-        ({"B15"}, ["AND(ISNUMBER($B$14),ISNUMBER($D$14),$D$14>$B$14+0.005)"], RED, 4),
-        ({"B15"}, ["AND(ISNUMBER($B$15),$D$14<0.9*$B$14-0.005)"], ORANGE, 5),
-        ({"D15"}, ["AND(ISNUMBER($B$13),ISNUMBER($D$13),$D$13>$B$13+0.005)"], RED, 6),
-        ({"D48"}, [mismatch], RED, 7),
-        ({"B48"}, [mismatch], RED, 8),
-        # Every input cell: findings listed on 校验结果 and the live checks; red before orange; a calm tint for
-        # required cells of a form nobody has started.
+        ({"A3:D3"}, [status["todo"]], TODO, 3),
+        ({"A3:D3"}, [status["clean"]], GREEN, 4),
+        # The check cells' own displays follow the live counts of their rules.
+        ({"B19"}, ["INDEX(xlt_live_counts,9)>0"], RED, 5),
+        ({"B19"}, ["INDEX(xlt_live_counts,10)>0"], ORANGE, 6),
+        ({"D19"}, ["INDEX(xlt_live_counts,7)>0"], RED, 7),
+        ({"D52"}, ["INDEX(xlt_live_counts,8)>0"], RED, 8),
+        ({"B52"}, ["INDEX(xlt_live_counts,8)>0"], RED, 9),
+        # Every input cell: findings listed on 校验结果 and the live checks; red before orange. Red means a wrong
+        # value: required cells still blank keep the calm 待填 tint (unless a program's check listed them).
         (inputs, ['COUNTIFS(xlt_flag_sheets,"申报表",xlt_flag_cells,ADDRESS(ROW(),COLUMN(),4),'
-                  'xlt_flag_severities,"错误")>0'], RED, 9),
-        (inputs, ["OR(INDEX(xlt_live_errors,ROW(),COLUMN())>0,"
-                  "AND(xlt_live_started=1,INDEX(xlt_live_required,ROW(),COLUMN())>0))"], RED, 10),
+                  'xlt_flag_severities,"错误")>0'], RED, 10),
+        (inputs, ["INDEX(xlt_live_errors,ROW(),COLUMN())>0"], RED, 11),
         (inputs, ['COUNTIFS(xlt_flag_sheets,"申报表",xlt_flag_cells,ADDRESS(ROW(),COLUMN(),4),'
-                  'xlt_flag_severities,"警告")>0'], ORANGE, 11),
-        (inputs, ["INDEX(xlt_live_warnings,ROW(),COLUMN())>0"], ORANGE, 12),
-        (inputs, ["AND(xlt_live_started<>1,INDEX(xlt_live_required,ROW(),COLUMN())>0)"], TODO, 13),
+                  'xlt_flag_severities,"警告")>0'], ORANGE, 12),
+        (inputs, ["INDEX(xlt_live_warnings,ROW(),COLUMN())>0"], ORANGE, 13),
+        (inputs, ["INDEX(xlt_live_required,ROW(),COLUMN())>0"], TODO, 14),
     ]
 
 
@@ -260,23 +306,24 @@ def test_print_setup(wb: Workbook, form: Worksheet) -> None:
     assert (ps.paperSize, ps.orientation, ps.fitToWidth, ps.fitToHeight) == (9, "portrait", 1, 0)
     assert form.sheet_properties.pageSetUpPr.fitToPage is True
     assert form.print_title_rows == "$1:$2"
-    assert form.print_area == "'申报表'!$A$1:$D$114"
+    assert form.print_area == "'申报表'!$A$1:$D$122"
     m = form.page_margins
     assert (m.left, m.right, m.top, m.bottom, m.header, m.footer) == (0.6, 0.6, 0.8, 0.8, 0.3, 0.3)
     assert form.print_options.horizontalCentered is True
     assert form.oddFooter.center.text == "第 &P 页，共 &N 页"
-    assert form.oddFooter.left.text == "模板 xltools.sh-perf-target 第 2 版"
-    results = wb["校验结果"].page_setup
-    assert (results.paperSize, results.orientation, results.fitToWidth, results.fitToHeight) == (
-        9, "landscape", 1, 0)
+    assert form.oddFooter.left.text == "模板 xltools.sh-perf-target 第 3 版"
+    for sheet in ("校验结果", "自查说明"):
+        setup = wb[sheet].page_setup
+        assert (setup.paperSize, setup.orientation, setup.fitToWidth, setup.fitToHeight) == (9, "landscape", 1, 0)
+    assert wb["自查说明"].print_area == f"'自查说明'!$A$1:$E${3 + len(live.LIVE_CODES)}"
 
 
 def test_version_stamp_read_back_with_calamine(template_path: Path) -> None:
     book = CalamineWorkbook.from_path(str(template_path))
-    assert book.sheet_names == ["申报表", "校验结果", "_lists", "_xltools", "_checks"]
+    assert book.sheet_names == ["申报表", "自查说明", "校验结果", "_lists", "_xltools", "_checks"]
     meta = book.get_sheet_by_name("_xltools").to_python()
     assert [row[:2] for row in meta[:5]] == [
-        ["template_id", "xltools.sh-perf-target"], ["version", "2"], ["year", "2019"], ["framework", "sh2019"],
+        ["template_id", "xltools.sh-perf-target"], ["version", "3"], ["year", "2019"], ["framework", "sh2019"],
         ["unit_locked", "0"]]
     # The live checks' rule codes in column D (counts in E are formulas: no cached value until recalculated).
     assert [row[3] for row in meta[:len(live.LIVE_CODES)]] == list(live.LIVE_CODES)

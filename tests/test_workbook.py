@@ -15,7 +15,7 @@ from xltools.engine import check_file
 from xltools.sheetcopy import rewrite
 from xltools.workbook import UnreadableError, open_values
 
-V2, V1 = SOURCES[0], SOURCES[-1]
+V2, V1 = SOURCES[0], next(s for s in SOURCES if s.name.startswith("v1_"))  # today's version, the first
 assert "v1_" in V1.name and "v1_" not in V2.name
 RANGE = ("工作表“{sheet}”的范围异常（{rows} 行 × {cols} 列），出于安全不予读取。"
          "可能在远处的单元格（{far}）中误填了内容，请删除后再报送。")

@@ -4,9 +4,13 @@ The copy lists the findings in 校验结果; the form's own conditional formats 
 Only the 校验结果 worksheet part is rewritten inside the zip, and in workbook.xml that sheet's print area (so the
 copy prints every finding, also when the form came from a template whose print area was the header alone) and,
 for such a form, styles.xml gains wrapping twins of the result cells' styles (long messages wrap within the
-printed width); every other part is copied byte for byte, so validations, protection, macros and buttons survive
-exactly (a load/save through openpyxl would drop form controls and rewrite styles). The input file is never opened
-for writing.
+printed width); in the form sheet, the rows whose text needs more room than they have get that height (the copy is
+printed: long texts print whole, :mod:`xltools.rowfit`). Every other part is copied byte for byte, so validations,
+protection, macros and buttons survive exactly (a load/save through openpyxl would drop form controls and rewrite
+styles). The input file is never opened for writing.
+
+One verdict per printout: from template version 3 on the form's status line shows the summary written here; on
+version 2, whose status line counts only the template's own checks, the summary says it is the one that holds.
 
 Copies of a whole batch mirror the input folders (:func:`plan_copies`): three units' ``绩效目标申报表.xlsx`` in
 three folders stay three copies, and a copy never lands on an input.
@@ -22,14 +26,15 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from xltools import marks, results, spec
+from xltools import marks, results, rowfit, spec
 from xltools.atomic import OutputError, atomic_path
 from xltools.cells import column_letter
 from xltools.discover import Source, display
 from xltools.engine import CheckResult
 from xltools.findings import Finding, Report
+from xltools.spec.selfeval import SELFEVAL
 from xltools.text import LINE_HEIGHT, lines, xml_text
-from xltools.workbook import MAX_FILE_BYTES, UnreadableError, sheet_member, verify_ooxml
+from xltools.workbook import MAX_FILE_BYTES, UnreadableError, sheet_member, sheet_members, verify_ooxml
 
 
 class AnnotateError(Exception):
@@ -70,14 +75,15 @@ def write_copy(data: bytes, out: Path, findings: Sequence[Finding]) -> Path:
         verify_ooxml(data)  # the bounded opening path: every member below then reads
     except UnreadableError as exc:
         raise AnnotateError(f"原文件无法读取，不能在其中标注：{exc}") from exc
-    summary = Report("", list(findings)).summary()
     rows = results.rows(findings)
     with zipfile.ZipFile(io.BytesIO(data)) as zin:
         member = sheet_member(zin, spec.RESULTS_SHEET)
         if member is None:
             raise AnnotateError(f"工作簿中没有“{spec.RESULTS_SHEET}”工作表，无法标注。")
         sheet_xml = zin.read(member)
-        new_parts: dict[str, bytes] = {}
+        layout = _layout(zin)
+        new_parts = _fitted_form(zin, layout)
+        summary = results.summary_line(Report("", list(findings)).summary(), layout)
         restyle: dict[str, str] = {}
         if STYLES_PART in zin.namelist():
             styles_xml, restyle = wrapping_styles(zin.read(STYLES_PART), result_styles(sheet_xml))
@@ -92,6 +98,33 @@ def write_copy(data: bytes, out: Path, findings: Sequence[Finding]) -> Path:
                 part = new_parts[info.filename] if info.filename in new_parts else zin.read(info.filename)
                 zout.writestr(info, part, compress_type=zipfile.ZIP_DEFLATED)
     return out
+
+
+def _strings(zin: zipfile.ZipFile) -> list[str]:
+    return rowfit.shared_strings(zin.read(rowfit.SHARED_STRINGS)) if rowfit.SHARED_STRINGS in zin.namelist() else []
+
+
+def _fitted_form(zin: zipfile.ZipFile, layout: spec.FormSpec | None) -> dict[str, bytes]:
+    """The form sheet's part with its rows as tall as the texts typed into them need, when any row must grow."""
+    member = sheet_members(zin).get(layout.sheet) if layout is not None else None
+    if member is None or layout is None:
+        return {}
+    xml = zin.read(member)
+    fitted = rowfit.fit_rows(xml, _strings(zin), set(layout.input_cells()))
+    return {member: fitted} if fitted != xml else {}
+
+
+def _layout(zin: zipfile.ZipFile) -> spec.FormSpec | None:
+    """The form's layout: the family its meta sheet names (template id), in the version it records (None when there
+    is none we know)."""
+    member = sheet_members(zin).get(spec.META_SHEET)
+    if member is None:
+        return None
+    texts = rowfit.cell_texts(zin.read(member), _strings(zin))
+    meta = {key: texts.get(f"B{a[1:]}") for a, key in texts.items() if a.startswith("A")}
+    family = next((f for f in (spec.DECLARATION, SELFEVAL) if f.template_id == meta.get("template_id")), None)
+    version = meta.get("version")
+    return family.form(version) if family is not None and version is not None and version in family.versions else None
 
 
 def plan_copies(sources: Sequence[Source], out_dir: str | Path) -> dict[str, Path]:

@@ -117,7 +117,8 @@ def _check(book: Any) -> CheckResult:
     form_grid = grid(form.range(form_block(family)).options(ndim=2).value)
     # No formulas: the remote engine cannot read them. Excel hands over computed values instead.
     result = check_grids(form_grid, meta_grid, file=book.name)
-    out[spec.RESULTS_SUMMARY_CELL].value = result.report.summary()
+    layout = result.declaration.form if result.declaration is not None else None
+    out[spec.RESULTS_SUMMARY_CELL].value = results.summary_line(result.report.summary(), layout)
     # One block, padded with blanks, so rows left by an earlier check disappear in the same write.
     out[results.BLOCK].value = [list(row) for row in results.padded(result.findings)]
     out.activate()

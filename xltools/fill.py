@@ -5,14 +5,13 @@ Values are written as given: a string in a money cell stays a string, which is h
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from openpyxl.workbook.workbook import Workbook
 
 from xltools import spec
-from xltools.text import LINE_HEIGHT, display_width, lines
+from xltools.text import LINE_HEIGHT, lines
 
 TEXT_KINDS = (spec.TEXT, spec.LONG, spec.CHOICE)
 
@@ -43,9 +42,8 @@ MAX_ROW_HEIGHT = 409.0  # Excel's limit
 
 
 def _fit_height(ws: Any, f: spec.Field, text: str) -> None:
-    width = sum(spec.COLUMN_WIDTHS[f.first_col - 1:f.last_col]) - 2  # cell padding
-    lines = sum(max(1, math.ceil(display_width(p) / width)) for p in text.splitlines() or [""])
-    wanted = min(MAX_ROW_HEIGHT, lines * LINE_HEIGHT + 6)
+    width = sum(spec.COLUMN_WIDTHS[f.first_col - 1:f.last_col])
+    wanted = min(MAX_ROW_HEIGHT, lines(text, width, slack=1.0) * LINE_HEIGHT + 6)
     ws.row_dimensions[f.row].height = max(wanted, f.row_height or 0)
 
 

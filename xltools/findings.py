@@ -109,6 +109,34 @@ CODE_TITLES: dict[str, str] = {
     "target-changed": "与批复的指标不同",
 }
 
+# What to do about a rule's findings, in one sentence that holds for every finding of that rule. The declaration's
+# engine messages end their specific part with it, word for word, and the form's own explanation list
+# (xltools.live.explain) shows it beside the rule's title: one wording for the same rule, wherever the person reads
+# it. (A self-evaluation's messages are its own; its list takes xltools.live.selfeval.coverage.ADVICE first.)
+# required-missing is the one rule whose engine messages give a sharper hint per cell (a date, a choice ...);
+# its sentence here is what the explanation list says for all of them.
+CODE_ADVICE: dict[str, str] = {
+    "required-missing": "浅黄色的必填项请填写完整；同名项目上年预算额和执行数同时填写或同时留空。",
+    "amount-invalid": "请只填写以元为单位的非负数字，不带文字和单位，如 1200000。",
+    "date-invalid": "请填写日期，格式如 2019-01-01。",
+    "date-order": "请核对起止时间，结束时间不应早于开始时间。",
+    "date-outside-year": "请核对开始时间和结束时间是否填错年份。",
+    "project-type-invalid": "请从下拉列表中只选择一项。",
+    "annual-exceeds-total": "请核对两项金额，项目当年预算不应超过项目总预算。",
+    "subtotal-mismatch": "请核对各子项目金额或项目当年预算，两者应相等。",
+    "prior-exceeds-budget": "请核对两项金额，上年预算执行数不应超过上年预算额。",
+    "prior-execution-low": "请核对执行数；如确属偏低，请在“备注”中说明原因。",
+    "level1-missing": "指标体系中的每个一级指标都须至少有一行指标。",
+    "level2-invalid": "一级、二级指标请从下拉列表中选择。",
+    "indicator-incomplete": "请补填这一格，或删除整行指标。",
+    "indicator-duplicate": "请合并重复的指标，或改用能区分的名称。",
+    "target-unparseable": "请填写比较符加数值，或规范用语。",
+    "target-no-operator": "请在数值前加上 ≥、≤ 或 =。",
+    "target-percent-over-100": "请核对数值；如确为增长类指标，请在三级指标名称中写明（如“…增长率”）。",
+    "target-vague": "请改为比较符加具体数值，或规范用语。",
+    "value-out-of-range": "请删改为正常的文字或数字后再报送。",
+}
+
 KEYS = ("file", "sheet", "cell", "code", "severity", "message")
 
 

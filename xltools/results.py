@@ -33,6 +33,20 @@ def print_area() -> str:
             f"${message}${LAST_ROW}),{len(spec.RESULTS_COLUMNS)})")
 
 
+# Version 2's status line counts only what the template's formulas can check and never reads this sheet: beside a
+# program's summary it could show another count, so the summary says which verdict holds. From version 3 on the
+# status line shows this summary itself: one verdict per printout.
+LIVE_APART = "（以本表为准：申报表顶部的“表内自查”只含表格公式能判断的规则，计数可能不同）"
+
+
+def summary_line(summary: str, form: spec.FormSpec | None) -> str:
+    """The summary a check writes into 校验结果 for a form of this layout (``form``: its version's spec, None when
+    unknown)."""
+    if form is not None and form.status is not None and not form.status.reads_results:
+        return summary + LIVE_APART
+    return summary
+
+
 def row(finding: Finding) -> tuple[str, ...]:
     values = {
         "severity": spec.SEVERITY_LABELS[finding.severity],

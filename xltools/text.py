@@ -27,9 +27,11 @@ LINE_HEIGHT = 15.0  # points per line of 11-point text (CJK fonts included)
 MAX_LINES = 27  # Excel's tallest row (409 points)
 
 
-def lines(text: str, width: float) -> int:
-    """How many lines ``text`` takes wrapped in a column ``width`` units wide (an estimate: CJK counts double)."""
-    room = max(1.0, (width - 2.0) * 0.9)  # the padding; CJK and Latin glyphs a little wider than counted
+def lines(text: str, width: float, slack: float = 0.9) -> int:
+    """How many lines ``text`` takes wrapped in a column ``width`` units wide (an estimate: CJK counts double).
+    ``slack``: the share of the width counted as usable (Latin glyphs of mixed text are a little wider than counted;
+    the form's CJK paragraphs fill the whole width, 1.0)."""
+    room = max(1.0, (width - 2.0) * slack)  # the padding
     return min(MAX_LINES, sum(max(1, -int(-display_width(part) // room)) for part in text.split("\n")))
 
 

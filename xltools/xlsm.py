@@ -13,15 +13,17 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 from xltools import spec, vba
 from xltools.atomic import write_bytes
+from xltools.live import BUTTON_NAME
 from xltools.vba.project import read_vba_project
+from xltools.vml import Button, sheet_metrics, vml_drawing
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -41,24 +43,6 @@ FORM_BUTTONS = (("一键校验", "CheckButton"), ("清除标记", "ClearButton")
 # Elements that follow <legacyDrawing> in CT_Worksheet; it goes before the first one present.
 _AFTER_LEGACY = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems", "tableParts",
                  "extLst")
-_DEFAULT_COL_PX = 64  # Excel's default column (8.43 characters of Calibri 11)
-_DEFAULT_ROW_PT = 15.0
-
-
-@dataclass(frozen=True)
-class Button:
-    """A Form-control button: where it sits (0-based column and row of its top-left corner, plus offsets and a
-    size in pixels) and which macro a click runs."""
-
-    sheet: str
-    caption: str
-    macro: str
-    col: int
-    row: int
-    dx: int = 0
-    dy: int = 0
-    width: int = 112
-    height: int = 30
 
 
 @dataclass(frozen=True)
@@ -193,86 +177,6 @@ def _add_legacy_drawing(xml: str, rid: str) -> str:
     return xml[:at] + element + xml[at:]
 
 
-# -- geometry ----------------------------------------------------------------------------------------------------
-
-
-def _sheet_metrics(xml: bytes) -> tuple[dict[int, int], int, dict[int, int], int]:
-    """Column widths and row heights in pixels (0-based keys) with their defaults, as Excel would draw them."""
-    root = ET.fromstring(xml)
-    fmt = root.find(f"{{{MAIN_NS}}}sheetFormatPr")
-    default_col = _DEFAULT_COL_PX
-    default_row_pt = _DEFAULT_ROW_PT
-    if fmt is not None:
-        if "defaultColWidth" in fmt.attrib:
-            default_col = round(float(fmt.attrib["defaultColWidth"]) * 7)
-        default_row_pt = float(fmt.attrib.get("defaultRowHeight", _DEFAULT_ROW_PT))
-    cols: dict[int, int] = {}
-    for col in root.iter(f"{{{MAIN_NS}}}col"):
-        px = 0 if col.attrib.get("hidden") in ("1", "true") else round(float(col.attrib.get("width", 0)) * 7)
-        for c in range(int(col.attrib["min"]) - 1, int(col.attrib["max"])):
-            cols[c] = px
-    rows: dict[int, int] = {}
-    for row in root.iter(f"{{{MAIN_NS}}}row"):
-        if "ht" in row.attrib:
-            rows[int(row.attrib["r"]) - 1] = round(float(row.attrib["ht"]) * 4 / 3)
-    return cols, default_col, rows, round(default_row_pt * 4 / 3)
-
-
-def _anchor(sizes: dict[int, int], default: int, start: int, offset: int, extent: int) -> tuple[int, ...]:
-    """(first index, offset into it, last index, offset into it, absolute start in pixels) along one axis."""
-
-    def size(i: int) -> int:
-        return sizes.get(i, default)
-
-    while size(start) and offset >= size(start):
-        offset -= size(start)
-        start += 1
-    absolute = sum(size(i) for i in range(start)) + offset
-    end, end_offset = start, offset + extent
-    while size(end) and end_offset >= size(end):
-        end_offset -= size(end)
-        end += 1
-    return start, offset, end, end_offset, absolute
-
-
-def _vml(buttons: Sequence[Button], metrics: tuple[dict[int, int], int, dict[int, int], int], idmap: int) -> str:
-    cols, default_col, rows, default_row = metrics
-    shapes = []
-    for i, b in enumerate(buttons):
-        c1, x1, c2, x2, left = _anchor(cols, default_col, b.col, b.dx, b.width)
-        r1, y1, r2, y2, top = _anchor(rows, default_row, b.row, b.dy, b.height)
-        style = (
-            f"position:absolute;margin-left:{left * 0.75:g}pt;margin-top:{top * 0.75:g}pt;"
-            f"width:{b.width * 0.75:g}pt;height:{b.height * 0.75:g}pt;z-index:{i + 1};mso-wrap-style:tight"
-        )
-        shapes.append(
-            f'<v:shape id="_x0000_s{idmap * 1024 + 1 + i}" type="#_x0000_t201" style={quoteattr(style)}'
-            ' o:button="t" fillcolor="buttonFace [67]" strokecolor="windowText [64]" o:insetmode="auto">'
-            '<v:fill color2="buttonFace [67]" o:detectmouseclick="t"/>'
-            '<o:lock v:ext="edit" rotation="t"/>'
-            '<v:textbox style="mso-direction-alt:auto" o:singleclick="f">'
-            '<div style="text-align:center"><font face="宋体" size="220" color="#000000">'
-            f"{escape(b.caption)}</font></div></v:textbox>"
-            '<x:ClientData ObjectType="Button">'
-            f"<x:Anchor>{c1}, {x1}, {r1}, {y1}, {c2}, {x2}, {r2}, {y2}</x:Anchor>"
-            "<x:PrintObject>False</x:PrintObject>"
-            "<x:AutoFill>False</x:AutoFill>"
-            f"<x:FmlaMacro>[0]!{escape(b.macro)}</x:FmlaMacro>"
-            "<x:TextHAlign>Center</x:TextHAlign>"
-            "<x:TextVAlign>Center</x:TextVAlign>"
-            "</x:ClientData></v:shape>"
-        )
-    return (
-        '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office"'
-        ' xmlns:x="urn:schemas-microsoft-com:office:excel">'
-        f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{idmap}"/></o:shapelayout>'
-        '<v:shapetype id="_x0000_t201" coordsize="21600,21600" o:spt="201" path="m,l,21600r21600,l21600,xe">'
-        '<v:stroke joinstyle="miter"/>'
-        '<v:path shadowok="f" o:extrusionok="f" strokeok="f" fillok="f" o:connecttype="rect"/>'
-        '<o:lock v:ext="edit" shapetype="t"/></v:shapetype>' + "".join(shapes) + "</xml>"
-    )
-
-
 # -- the conversion ----------------------------------------------------------------------------------------------
 
 _SUB = re.compile(r"^\s*(?:Public\s+)?Sub\s+(\w+)\s*\(\s*\)", re.IGNORECASE | re.MULTILINE)
@@ -283,21 +187,31 @@ def public_subs(code: str) -> set[str]:
     return set(_SUB.findall(code))
 
 
+def set_constant_names(xml: str, values: Mapping[str, str]) -> str:
+    """workbook.xml with the defined names of ``values`` (constants, like ``xlt_button``) set to those values; a
+    name the workbook does not define is left out (a workbook made before the name existed)."""
+    for name, value in values.items():
+        pattern = rf'(<definedName\b[^>]*\bname="{re.escape(name)}"[^>]*>)[^<]*(</definedName>)'
+        xml = re.sub(pattern, lambda m: m.group(1) + escape(value) + m.group(2), xml)  # noqa: B023 - used at once
+    return xml
+
+
 def make_xlsm(
     xlsx: bytes | str | os.PathLike[str],
     out_path: str | os.PathLike[str],
     vba_bin: bytes,
     buttons: Sequence[Button] = (),
+    names: Mapping[str, str] | None = None,
 ) -> None:
-    """Write ``out_path``: the workbook ``xlsx`` made macro-enabled (:func:`macro_package`). The input is not
-    modified."""
-    write_bytes(out_path, package_bytes(macro_package(xlsx, vba_bin, buttons)))
+    """Write ``out_path``: the workbook ``xlsx`` made macro-enabled (:func:`macro_package`); ``names``: constant
+    defined names to set (see :func:`set_constant_names`). The input is not modified."""
+    write_bytes(out_path, package_bytes(macro_package(xlsx, vba_bin, buttons, names=names)))
 
 
 def macro_package(xlsx: bytes | str | os.PathLike[str], vba_bin: bytes, buttons: Sequence[Button] = (),
-                  main_type: str = XLSM_MAIN) -> dict[str, bytes]:
+                  main_type: str = XLSM_MAIN, names: Mapping[str, str] | None = None) -> dict[str, bytes]:
     """The parts, by zip name, of the workbook ``xlsx`` with ``vba_bin`` and ``buttons``; ``main_type`` is the
-    workbook part's content type (the add-in's, for an .xlam).
+    workbook part's content type (the add-in's, for an .xlam); ``names``: constant defined names to set.
 
     ``vba_bin``'s document modules must be exactly the workbook's code names as :func:`codenames` reports
     them (missing code names are written into the workbook), and every button's macro must be a Sub of one of
@@ -331,9 +245,8 @@ def macro_package(xlsx: bytes | str | os.PathLike[str], vba_bin: bytes, buttons:
 
     package[VBA_PART] = vba_bin
     add_relationship(package, "xl/workbook.xml", "xltVbaProject", VBA_REL, "vbaProject.bin")
-    package["xl/workbook.xml"] = _set_workbook_codename(package["xl/workbook.xml"].decode("utf-8"), book_code).encode(
-        "utf-8"
-    )
+    workbook = _set_workbook_codename(package["xl/workbook.xml"].decode("utf-8"), book_code)
+    package["xl/workbook.xml"] = set_constant_names(workbook, names or {}).encode("utf-8")
     for name, part in sheets.items():
         package[part] = _set_sheet_codename(package[part].decode("utf-8"), sheet_codes[name]).encode("utf-8")
 
@@ -345,7 +258,7 @@ def macro_package(xlsx: bytes | str | os.PathLike[str], vba_bin: bytes, buttons:
         while f"xl/drawings/vmlDrawing{drawing_no}.vml" in package:
             drawing_no += 1
         vml_part = f"xl/drawings/vmlDrawing{drawing_no}.vml"
-        package[vml_part] = _vml(on_sheet, _sheet_metrics(package[part]), idmap).encode("utf-8")
+        package[vml_part] = vml_drawing(on_sheet, sheet_metrics(package[part]), idmap).encode("utf-8")
         add_relationship(package, part, "xltButtons", VML_REL, "/" + vml_part)
         package[part] = _add_legacy_drawing(package[part].decode("utf-8"), "xltButtons").encode("utf-8")
 
@@ -387,7 +300,8 @@ def build_macro_workbook(xlsx_path: str | os.PathLike[str], out_path: str | os.P
     modules = [*sources.modules, *vba.our_modules()]
     vba_bin = vba.build_vba_project(modules, list(sheet_codes.values()), workbook_codename=book_code)
     buttons = form_buttons(family)
-    make_xlsm(package_bytes, out_path, vba_bin, buttons)
+    # The file has the button now: the status line's last words point to it (the .xlsx never mentions one).
+    make_xlsm(package_bytes, out_path, vba_bin, buttons, names={BUTTON_NAME: "1"})
     return MacroBuild(
         xlwings_version=sources.version,
         workbook_codename=book_code,

@@ -2,7 +2,8 @@
 
 Every recipe is a function ``(data, rng) -> bytes`` of the original file's bytes and a seeded ``random.Random``;
 :func:`generate` picks recipes and sources round-robin from a seed, so the same seed always makes the same files.
-The sources are real returns of both template versions (examples/returns: version 2; examples/versions: version 1).
+The sources are real returns of every template version (examples/returns: the current one; examples/versions: the
+earlier ones).
 """
 
 from __future__ import annotations

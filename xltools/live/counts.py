@@ -3,23 +3,29 @@ on ``_xltools``), and whether anyone has started filling in."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from xltools import spec
 from xltools.cells import column_letter
 from xltools.findings import CODES
 from xltools.live.coverage import LIVE_CODES
+from xltools.live.formulas import quoted
 from xltools.live.layout import (
     CODE_COL,
     COUNT_COL,
+    COUNTS_NAME,
     ERROR_COUNT_NAME,
     ERRORS_NAME,
     REQUIRED_NAME,
+    RESULTS_WRITTEN_NAME,
     STARTED_NAME,
     STATE_COL,
     STATE_LABEL_COL,
+    UNFILLED_NAME,
     WARNING_COUNT_NAME,
     WARNINGS_NAME,
+    WRONG_NAME,
     Layout,
     form_columns,
 )
@@ -62,9 +68,11 @@ def grids(lay: Layout, form: spec.FormSpec, required: Iterable[str] = ("required
         lay.names[name] = lay.full(f"${cols[0]}$1:${cols[-1]}${form.last_row}")
 
 
-def counts(lay: Layout, codes: tuple[str, ...] = LIVE_CODES) -> None:
+def counts(lay: Layout, codes: tuple[str, ...] = LIVE_CODES, required: tuple[str, ...] = ("required-missing",),
+           ) -> None:
     """One row per live rule (``codes``: the family's) on ``_xltools``: its code in D, its number of findings in
-    E; errors and warnings in G2 and G3."""
+    E; errors and warnings in G2 and G3; from version 3 on, G6 the cells still to fill (the ``required`` rules:
+    a calm tint, counted apart) and G7 the wrong values (the other errors)."""
     last = lay.form.last_row
     for row, code in enumerate(codes, start=1):
         lay.meta_texts[f"{CODE_COL}{row}"] = code
@@ -75,9 +83,34 @@ def counts(lay: Layout, codes: tuple[str, ...] = LIVE_CODES) -> None:
     def total(codes: Iterable[str]) -> str:
         return "+".join(f"${COUNT_COL}${rows[c]}" for c in codes) or "0"
 
-    lay.meta_texts[f"{STATE_LABEL_COL}2"] = "errors"
-    lay.meta[f"{STATE_COL}2"] = "=" + total(c for c in codes if CODES[c] == "error")
-    lay.meta_texts[f"{STATE_LABEL_COL}3"] = "warnings"
-    lay.meta[f"{STATE_COL}3"] = "=" + total(c for c in codes if CODES[c] == "warning")
+    for row, key, which in ((2, "errors", [c for c in codes if CODES[c] == "error"]),
+                            (3, "warnings", [c for c in codes if CODES[c] == "warning"]),
+                            (6, "unfilled", [c for c in codes if c in required]),
+                            (7, "wrong", [c for c in codes if CODES[c] == "error" and c not in required])):
+        lay.meta_texts[f"{STATE_LABEL_COL}{row}"] = key
+        lay.meta[f"{STATE_COL}{row}"] = "=" + total(which)
     lay.names[ERROR_COUNT_NAME] = lay.on_meta(f"${STATE_COL}$2")
     lay.names[WARNING_COUNT_NAME] = lay.on_meta(f"${STATE_COL}$3")
+    lay.names[UNFILLED_NAME] = lay.on_meta(f"${STATE_COL}$6")
+    lay.names[WRONG_NAME] = lay.on_meta(f"${STATE_COL}$7")
+    lay.names[COUNTS_NAME] = lay.on_meta(f"${COUNT_COL}$1:${COUNT_COL}${len(codes)}")
+
+
+def results_written(lay: Layout) -> None:
+    """G5: 1 while 校验结果 holds what a program wrote (its summary cell is neither blank nor the template's
+    "not checked yet"): the status line then gives that result, the one verdict of the printout."""
+    summary = f"'{spec.RESULTS_SHEET}'!${spec.RESULTS_SUMMARY_CELL[0]}${spec.RESULTS_SUMMARY_CELL[1:]}"
+    lay.meta_texts[f"{STATE_LABEL_COL}5"] = "results"
+    lay.meta[f"{STATE_COL}5"] = f'=IF(AND({summary}<>"",{summary}<>{quoted(spec.RESULTS_UNCHECKED)}),1,0)'
+    lay.names[RESULTS_WRITTEN_NAME] = lay.on_meta(f"${STATE_COL}$5")
+
+
+def count_ref(code: str, codes: tuple[str, ...] = LIVE_CODES) -> str:
+    """The live count of rule ``code`` (version 3 on), from any sheet: what a check cell's ``{#code}`` becomes
+    (``codes``: the family's live rules, in the public block's order)."""
+    return f"INDEX({COUNTS_NAME},{codes.index(code) + 1})"
+
+
+def resolve_counts(text: str, codes: tuple[str, ...] = LIVE_CODES) -> str:
+    """``text`` (a spec check formula or condition) with every ``{#code}`` replaced by that rule's live count."""
+    return re.sub(r"\{#([a-z0-9-]+)\}", lambda m: count_ref(m.group(1), codes), text)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from xltools import data, spec
 from xltools.live.budget import check_budget, check_subprojects
 from xltools.live.counts import counts, grids, started
+from xltools.live.coverage import LIVE_CODES
+from xltools.live.explain import explained
 from xltools.live.fields import check_fields
 from xltools.live.indicators import check_indicators
 from xltools.live.layout import GRIDS, Layout, Lists, form_columns
@@ -23,4 +25,5 @@ def build(form: spec.FormSpec, framework: data.Framework, lists: Lists, *, unit_
     started(lay, form, unit_locked, (("s_filled", "subprojects"), ("i_filled", "indicators")))
     grids(lay, form)
     counts(lay)
+    explained(lay, LIVE_CODES)
     return lay

@@ -4,11 +4,13 @@ Two hidden sheets hold them:
 
 * ``_xltools`` (beside the template's meta values in A:B), ``D``/``E`` from row 1: one row per live rule, the rule
   code in D and in E the number of findings that rule reports now, counted per cell like the engine (two missing
-  一级 are two ``level1-missing`` findings); ``G1:G4`` started (any input filled), the numbers of errors and
-  warnings, the budget year. This small block is public: tests, the button and consolidation read it.
+  一级 are two ``level1-missing`` findings); ``G1:G7`` started (any input filled), the numbers of errors and
+  warnings, the budget year, whether 校验结果 holds a program's results, the cells still to fill and the wrong
+  values. This small block is public: tests, the button and consolidation read it.
 * ``_checks``: a row-aligned area (row r of ``_checks`` describes row r of the form): per rule and form column, a
   *flag* cell holding how many findings of that rule sit on that form cell; helper cells that read each table row
-  the way the reader does; and three grids mirroring the form's columns: errors, warnings, and required-missing.
+  the way the reader does; three grids mirroring the form's columns: errors, warnings, and required-missing; and
+  the explanation list's cells (:mod:`xltools.live.explain`).
   Kept off ``_xltools`` so a reader of the meta values never parses thousands of formulas.
 """
 
@@ -27,9 +29,22 @@ REQUIRED_NAME = "xlt_live_required"
 STARTED_NAME = "xlt_live_started"
 ERROR_COUNT_NAME = "xlt_live_error_count"
 WARNING_COUNT_NAME = "xlt_live_warning_count"
+# Version 3 on: every rule's count (E1:E<n>, what a check cell's {#code} reads), the number of required cells still
+# blank (required-missing), whether 校验结果 holds a program's results, the first problem in words, whether the file
+# has the button (a constant name: 0 in the .xlsx, 1 once xltools.xlsm made the .xlsm of it).
+COUNTS_NAME = "xlt_live_counts"
+UNFILLED_NAME = "xlt_live_unfilled"
+WRONG_NAME = "xlt_live_wrong"
+RESULTS_WRITTEN_NAME = "xlt_results_written"
+FIRST_NAME = "xlt_live_first"
+FIRST_CELL_NAME = "xlt_live_first_cell"
+BUTTON_NAME = "xlt_button"
 
 CODE_COL, COUNT_COL = "D", "E"  # the machine-readable counts (a public contract: tests, button, consolidation)
-STATE_COL = "G"  # G1 started, G2 errors, G3 warnings, G4 the budget year as a number
+# G1 started, G2 errors (required-missing included, as the engine counts), G3 warnings, G4 the budget year as a
+# number; version 3 on: G5 1 while 校验结果 holds a program's results, G6 cells still to fill (required-missing),
+# G7 wrong values (the other errors).
+STATE_COL = "G"
 STATE_LABEL_COL = "F"
 FIRST_AREA_COL = 1  # the row-aligned area fills _checks from column A
 GRIDS = ("err", "warn", "req")
@@ -63,6 +78,10 @@ class Layout:
     names: dict[str, str] = field(default_factory=dict)  # defined name -> absolute reference
     columns: dict[str, int] = field(default_factory=dict)  # helper key -> column index
     flags: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # code -> [(form letter, helper key)]
+    # The visible explanation list (xltools.live.explain): row by row, column key -> formula; and the family's rules
+    # that mark cells still to fill (tinted, listed last).
+    listed: tuple[dict[str, str], ...] = ()
+    required: tuple[str, ...] = ("required-missing",)
 
     def col(self, key: str) -> str:
         if key not in self.columns:

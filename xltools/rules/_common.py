@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xltools import spec
 from xltools.bounds import number_text
-from xltools.findings import Finding
+from xltools.findings import CODE_ADVICE, Finding
 from xltools.model import CellValue, Declaration
 from xltools.text import yuan as yuan  # re-exported for the rule modules
 
@@ -19,6 +19,12 @@ def form(decl: Declaration) -> spec.FormSpec:
 
 def finding(decl: Declaration, code: str, cell: str, message: str) -> Finding:
     return Finding.of(code, message, file=decl.file, sheet=decl.sheet, cell=cell)
+
+
+def advice(code: str) -> str:
+    """The rule's one-sentence advice (xltools.findings.CODE_ADVICE): every message of the rule carries it word for
+    word, and the form's explanation list shows the same sentence."""
+    return CODE_ADVICE[code]
 
 
 # Labels and titles are the same in every template version: looked up once, here, for the messages.

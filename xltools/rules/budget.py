@@ -22,7 +22,7 @@ import math
 from xltools import spec
 from xltools.findings import Finding
 from xltools.model import Declaration
-from xltools.rules._common import TOLERANCE, field_value, finding, label, number, table_title, yuan
+from xltools.rules._common import TOLERANCE, advice, field_value, finding, label, number, table_title, yuan
 
 LOW_EXECUTION = spec.PRIOR_EXECUTION_LOW
 
@@ -38,7 +38,7 @@ def annual_vs_total(decl: Declaration) -> list[Finding]:
         return []
     return [finding(decl, "annual-exceeds-total", annual_cv.cell,
                     f"“{label('annual_budget')}”为 {yuan(annual)}，超过“{label('total_budget')}” {yuan(total)}。"
-                    f"请核对两项金额，{label('annual_budget')}不应超过{label('total_budget')}。")]
+                    f"{advice('annual-exceeds-total')}")]
 
 
 def subtotal(decl: Declaration) -> list[Finding]:
@@ -57,8 +57,7 @@ def subtotal(decl: Declaration) -> list[Finding]:
     relation = "多" if diff > 0 else "少"
     return [finding(decl, "subtotal-mismatch", annual_cv.cell,
                     f"“{table}”各子项目预算金额合计为 {yuan(total)}，与“{label('annual_budget')}” {yuan(annual)} "
-                    f"不一致（合计{relation} {yuan(abs(diff))}）。请核对各子项目金额或{label('annual_budget')}，"
-                    "两者应相等。")]
+                    f"不一致（合计{relation} {yuan(abs(diff))}）。{advice('subtotal-mismatch')}")]
 
 
 def prior(decl: Declaration) -> list[Finding]:
@@ -69,11 +68,11 @@ def prior(decl: Declaration) -> list[Finding]:
     if executed > budget + TOLERANCE:
         return [finding(decl, "prior-exceeds-budget", executed_cv.cell,
                         f"“{label('prior_executed')}”为 {yuan(executed)}，超过“{label('prior_budget')}” "
-                        f"{yuan(budget)}。请核对两项金额，执行数不应超过预算额。")]
+                        f"{yuan(budget)}。{advice('prior-exceeds-budget')}")]
     if budget > 0 and executed < LOW_EXECUTION * budget - TOLERANCE:
         # Rounded down, so a rate just under 90% never shows as "90.00%".
         rate = math.floor(executed / budget * 10000 + 1e-6) / 100
         return [finding(decl, "prior-execution-low", executed_cv.cell,
                         f"同名项目上年预算执行率为 {rate:.2f}%（{yuan(executed)} ÷ {yuan(budget)}），低于 "
-                        f"{LOW_EXECUTION:.0%}。请核对执行数；如确属偏低，请在“{label('remarks')}”中说明原因。")]
+                        f"{LOW_EXECUTION:.0%}。{advice('prior-execution-low')}")]
     return []

@@ -17,7 +17,7 @@ import datetime as dt
 
 from xltools.findings import Finding
 from xltools.model import Declaration
-from xltools.rules._common import field_value, finding, label
+from xltools.rules._common import advice, field_value, finding, label
 
 
 def check(decl: Declaration) -> list[Finding]:
@@ -28,12 +28,12 @@ def check(decl: Declaration) -> list[Finding]:
     if start > end:
         return [finding(decl, "date-order", end_cv.cell,
                         f"“{label('start')}”为 {start.isoformat()}，晚于“{label('end')}” {end.isoformat()}。"
-                        f"请核对起止时间，{label('end')}不应早于{label('start')}。")]
+                        f"{advice('date-order')}")]
     year = decl.year
     if isinstance(year, int) and not isinstance(year, bool) and dt.MINYEAR <= year <= dt.MAXYEAR:
         first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
         if end < first or start > last:
             return [finding(decl, "date-outside-year", start_cv.cell,
                             f"项目实施期 {start.isoformat()} 至 {end.isoformat()} 不在预算年度 {year} 年内。"
-                            f"请核对{label('start')}和{label('end')}是否填错年份；本表申报的是 {year} 年预算。")]
+                            f"{advice('date-outside-year')}本表申报的是 {year} 年预算。")]
     return []

@@ -24,11 +24,21 @@ from __future__ import annotations
 from xltools import data, spec
 from xltools.findings import Finding
 from xltools.model import CellValue, Declaration
-from xltools.rules._common import column_label, field_value, finding, form, label, number, shown, table_title
+from xltools.rules._common import (
+    advice,
+    column_label,
+    field_value,
+    finding,
+    form,
+    label,
+    number,
+    shown,
+    table_title,
+)
 
 _HINT = {
     spec.CHOICE: "请从下拉列表中选择一项。",
-    spec.DATE: "请填写日期，格式如 2019-01-01。",
+    spec.DATE: advice("date-invalid"),
     spec.MONEY: "请填写金额（元），只填数字，如 1000000。",
 }
 PRIOR_PAIR = ("prior_budget", "prior_executed")
@@ -107,8 +117,7 @@ def _bad_amount(cv: CellValue) -> bool:
 def _amount_finding(decl: Declaration, cv: CellValue, what: str) -> Finding:
     reason = f"（{cv.problem}）" if cv.problem else ""
     return finding(decl, "amount-invalid", cv.cell,
-                   f"{what}填写为“{shown(cv)}”，不是有效金额{reason}。"
-                   "请只填写以元为单位的非负数字，不带文字和单位，如 1200000。")
+                   f"{what}填写为“{shown(cv)}”，不是有效金额{reason}。{advice('amount-invalid')}")
 
 
 def dates(decl: Declaration) -> list[Finding]:
@@ -120,8 +129,7 @@ def dates(decl: Declaration) -> list[Finding]:
         if not cv.blank and (cv.problem or cv.date is None):
             reason = f"（{cv.problem}）" if cv.problem else ""
             out.append(finding(decl, "date-invalid", cv.cell,
-                               f"“{f.label}”填写为“{shown(cv)}”，不是有效日期{reason}。"
-                               "请填写日期，格式如 2019-01-01。"))
+                               f"“{f.label}”填写为“{shown(cv)}”，不是有效日期{reason}。{advice('date-invalid')}"))
     return out
 
 
@@ -136,6 +144,6 @@ def choices(decl: Declaration) -> list[Finding]:
         if cv.blank or cv.text.strip() in allowed:
             continue
         out.append(finding(decl, "project-type-invalid", cv.cell,
-                           f"“{f.label}”填写为“{shown(cv)}”，不是一个有效选项。"
-                           f"请从下拉列表中只选择一项：{'、'.join(allowed)}。"))
+                           f"“{f.label}”填写为“{shown(cv)}”，不是一个有效选项。{advice('project-type-invalid')}"
+                           f"可选：{'、'.join(allowed)}。"))
     return out

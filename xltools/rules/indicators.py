@@ -40,7 +40,7 @@ from xltools import data
 from xltools.data import Framework
 from xltools.findings import Finding
 from xltools.model import CellValue, Declaration, Indicator
-from xltools.rules._common import column_label, compact, finding, form, table_title
+from xltools.rules._common import advice, column_label, compact, finding, form, table_title
 
 
 def check(decl: Declaration) -> list[Finding]:
@@ -68,8 +68,8 @@ def level1_missing(decl: Declaration, fw: Framework) -> list[Finding]:
     cell = table.cell("level1", 0)
     return [
         finding(decl, "level1-missing", cell,
-                f"“{table.title}”中没有一级指标“{name}”的指标。请为“{name}”补充至少一行指标"
-                f"（可选二级指标：{'、'.join(fw.levels[name])}），并填写三级指标和指标目标值。")
+                f"“{table.title}”中没有一级指标“{name}”的指标。{advice('level1-missing')}请为“{name}”补充至少一行"
+                f"指标（可选二级指标：{'、'.join(fw.levels[name])}），并填写三级指标和指标目标值。")
         for name in fw.required
         if name not in present
     ]
@@ -91,7 +91,7 @@ def rows(decl: Declaration, fw: Framework | None) -> list[Finding]:
             if not row.level1_inherited:
                 out.append(finding(decl, "level2-invalid", row.level1.cell,
                                    f"一级指标“{row.level1.text}”不在指标体系（{fw.name}）中。"
-                                   f"请从下拉列表中选择：{'、'.join(fw.level1)}。"))
+                                   f"{advice('level2-invalid')}可选一级指标：{'、'.join(fw.level1)}。"))
         elif l2 and fw.canonical_level2(level1, l2) is None:
             crossed = previous is not None and fw.canonical_level1(previous.level1.text) != level1
             if not row.level2_inherited or crossed:
@@ -108,7 +108,7 @@ def _bad_level2(decl: Declaration, row: Indicator, allowed: tuple[str, ...]) -> 
     carried = "（此格留空，沿用了上一行的二级指标）" if row.level2_inherited else ""
     return finding(decl, "level2-invalid", row.level2.cell,
                    f"二级指标“{row.level2.text}”{carried}不属于一级指标“{row.level1.text}”。"
-                   f"请从下拉列表中选择：{'、'.join(allowed)}。")
+                   f"{advice('level2-invalid')}可选二级指标：{'、'.join(allowed)}。")
 
 
 def _incomplete(decl: Declaration, row: Indicator, cv: CellValue, column: str) -> Finding:
@@ -116,7 +116,7 @@ def _incomplete(decl: Declaration, row: Indicator, cv: CellValue, column: str) -
     level3 = f"（三级指标“{row.level3.text}”）" if row.level3.text and column != "level3" else ""
     return finding(decl, "indicator-incomplete", cv.cell,
                    f"“{table_title('indicators')}”第 {_ordinal(decl, row)} 行{level3}未填写{name}。"
-                   f"请填写{name}，或删除这一行。")
+                   f"{advice('indicator-incomplete')}")
 
 
 def _ordinal(decl: Declaration, row: Indicator) -> int:
@@ -134,7 +134,7 @@ def duplicates(decl: Declaration) -> list[Finding]:
         if key in first:
             out.append(finding(decl, "indicator-duplicate", row.level3.cell,
                                f"三级指标“{row.level3.text}”重复，与 {first[key].level3.cell} 相同。"
-                               "请合并重复的指标，或改用能区分的名称。"))
+                               f"{advice('indicator-duplicate')}"))
         else:
             first[key] = row
     return out

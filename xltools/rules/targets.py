@@ -23,7 +23,7 @@ from __future__ import annotations
 from xltools import data
 from xltools.findings import Finding
 from xltools.model import Declaration, Indicator
-from xltools.rules._common import finding, shown
+from xltools.rules._common import advice, finding, shown
 from xltools.targets import Target, format_number, is_capped_rate, parse_target
 
 _EXAMPLES = "如“≥95%”“=100%”“≤3个月”"
@@ -46,33 +46,30 @@ def judge(decl: Declaration, row: Indicator, target: Target) -> list[Finding]:
     if target.kind == "unparseable":
         damaged = "：数字与汉字数字连在一起，疑似录入或扫描识别错误" if target.reason == "garbled" else ""
         return [finding(decl, "target-unparseable", cell,
-                        f"指标目标值“{quoted}”无法识别{damaged}。请填写比较符加数值（{_EXAMPLES}），"
-                        f"或规范用语之一：{words}。")]
+                        f"指标目标值“{quoted}”无法识别{damaged}。{advice('target-unparseable')}"
+                        f"比较符加数值{_EXAMPLES}；规范用语：{words}。")]
     if target.kind == "vague":
         if target.reason == "relative":
-            what = "是相对表述，无法单独衡量"
-            todo = f"请改为比较符加具体数值（{_EXAMPLES}），必要时在备注中说明基数"
+            what, more = "是相对表述，无法单独衡量", f"{_EXAMPLES}，必要时在备注中说明基数。"
         elif target.reason == "sentence":
-            what = "是一段描述，不是可衡量的目标值"
-            todo = f"请改为比较符加数值（{_EXAMPLES}）或规范用语（如“健全”“及时”）；多项要求请拆成多行指标"
+            what, more = "是一段描述，不是可衡量的目标值", f"{_EXAMPLES}或“健全”“及时”；多项要求请拆成多行指标。"
         else:
-            what = "不是规范用语，难以衡量"
-            todo = f"请改为比较符加数值（{_EXAMPLES}），或规范用语之一：{words}"
-        return [finding(decl, "target-vague", cell, f"指标目标值“{quoted}”{what}。{todo}。")]
+            what, more = "不是规范用语，难以衡量", f"比较符加数值{_EXAMPLES}；规范用语：{words}。"
+        return [finding(decl, "target-vague", cell, f"指标目标值“{quoted}”{what}。{advice('target-vague')}{more}")]
     out: list[Finding] = []
     if target.kind != "quantitative" or target.number is None:
         return out
     value = format_number(target.number) + target.unit
     if target.operator is None:
         out.append(finding(decl, "target-no-operator", cell,
-                           f"指标目标值“{quoted}”缺少比较符。请在数值前加上 ≥、≤ 或 =，"
+                           f"指标目标值“{quoted}”缺少比较符。{advice('target-no-operator')}"
                            f"如“≥{value}”或“={value}”。"))
     if (target.is_percent and target.number > 100 and target.operator not in ("≤", "<")
             and is_capped_rate(row.level3.text)):
         name = row.level3.text or "该指标"
         out.append(finding(decl, "target-percent-over-100", cell,
                            f"“{name}”的指标目标值“{quoted}”超过 100%，而比率一般不超过 100%。"
-                           "请核对数值；如确为增长类指标，请在三级指标名称中写明（如“…增长率”）。"))
+                           f"{advice('target-percent-over-100')}"))
     return out
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from xltools.bounds import OutOfRange
 from xltools.findings import Finding
 from xltools.model import CellValue, Declaration
-from xltools.rules._common import finding
+from xltools.rules._common import advice, finding
 
 
 def _cells(decl: Declaration) -> Iterator[CellValue]:
@@ -30,5 +30,5 @@ def check(decl: Declaration) -> list[Finding]:
         if isinstance(cv.raw, OutOfRange) and cv.value is not None:
             out.append(finding(decl, "value-out-of-range", cv.cell,
                                f"单元格中的值 Excel 无法保存（{cv.raw.reason}）：“{cv.raw}”。"
-                               "请删改为正常的文字或数字后再报送。"))
+                               f"{advice('value-out-of-range')}"))
     return out

@@ -19,6 +19,7 @@ from xltools.spec.declaration import (
     BLOCKS,
     BLOCKS_V1,
     BLOCKS_V2,
+    BLOCKS_V3,
     COLUMN_WIDTHS,
     DECLARATION,
     DEFAULT_YEAR,
@@ -40,6 +41,7 @@ from xltools.spec.declaration import (
 )
 from xltools.spec.form import (
     FIRST_BLOCK_ROW,
+    STATUS_LINE_HEIGHT,
     STATUS_ROW_HEIGHT,
     TITLE_ROW,
     TITLE_ROWS,
@@ -65,6 +67,7 @@ from xltools.spec.parts import (
     Field,
     Line,
     Pair,
+    Stack,
     StatusLine,
     Table,
     TableBlock,
@@ -72,6 +75,7 @@ from xltools.spec.parts import (
 from xltools.spec.sheets import (
     CHECKS_SHEET,
     DEFAULT_PASSWORD,
+    EXPLAIN_SHEET,
     FLAG_CELLS_NAME,
     FLAG_SEVERITIES_NAME,
     FLAG_SHEETS_NAME,
@@ -83,17 +87,18 @@ from xltools.spec.sheets import (
     RESULTS_HEADER_ROW,
     RESULTS_SHEET,
     RESULTS_SUMMARY_CELL,
+    RESULTS_UNCHECKED,
     SEVERITY_LABELS,
 )
 
 __all__ = [
-    "BLOCKS", "BLOCKS_V1", "BLOCKS_V2", "CHECKS_SHEET", "CHOICE", "COLUMN_WIDTHS", "DATE", "DATE_FORMAT", "DECLARATION",
-    "DEFAULT_PASSWORD", "DEFAULT_YEAR", "FIRST_BLOCK_ROW", "FLAG_CELLS_NAME", "FLAG_SEVERITIES_NAME",
+    "BLOCKS", "BLOCKS_V1", "BLOCKS_V2", "BLOCKS_V3", "CHECKS_SHEET", "CHOICE", "COLUMN_WIDTHS", "DATE", "DATE_FORMAT", "DECLARATION",
+    "DEFAULT_PASSWORD", "DEFAULT_YEAR", "EXPLAIN_SHEET", "FIRST_BLOCK_ROW", "FLAG_CELLS_NAME", "FLAG_SEVERITIES_NAME",
     "FLAG_SHEETS_NAME", "FORM_SHEET", "LAST_COL", "LISTS_SHEET", "LONG", "MACRO_TEMPLATE_FILENAME", "META_KEYS",
     "META_SHEET", "MONEY", "MONEY_FORMAT", "MONEY_TOLERANCE", "PRIOR_EXECUTION_LOW", "RATE_FORMAT",
-    "RESULTS_CAPACITY", "RESULTS_COLUMNS", "RESULTS_HEADER_ROW", "RESULTS_SHEET", "RESULTS_SUMMARY_CELL",
-    "SERIAL", "SEVERITY_LABELS", "STATUS_ROW_HEIGHT", "SUPPORTED_VERSIONS", "TEMPLATE_FILENAME", "TEMPLATE_ID",
+    "RESULTS_CAPACITY", "RESULTS_COLUMNS", "RESULTS_HEADER_ROW", "RESULTS_SHEET", "RESULTS_SUMMARY_CELL", "RESULTS_UNCHECKED",
+    "SERIAL", "SEVERITY_LABELS", "STATUS_LINE_HEIGHT", "STATUS_ROW_HEIGHT", "SUPPORTED_VERSIONS", "TEMPLATE_FILENAME", "TEMPLATE_ID",
     "TEMPLATE_VERSION", "TEXT", "TITLE", "TITLE_ROW", "TITLE_ROWS", "VERSION_BLOCKS", "YEAR_ROW", "Block", "Check",
-    "Column", "Family", "Field", "FormSpec", "Line", "Pair", "StatusLine", "Table", "TableBlock", "build", "build_for",
+    "Column", "Family", "Field", "FormSpec", "Line", "Pair", "Stack", "StatusLine", "Table", "TableBlock", "build", "build_for",
     "choices", "max_last_row", "place", "year_text",
 ]

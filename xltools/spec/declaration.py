@@ -6,6 +6,7 @@ reader, the checks (through the reader's cell positions), the Excel button and c
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 
 from xltools import data
@@ -25,6 +26,7 @@ from xltools.spec.parts import (
     Field,
     Line,
     Pair,
+    Stack,
     StatusLine,
     Table,
     TableBlock,
@@ -136,12 +138,76 @@ BLOCKS_V1: tuple[Block, ...] = (
 # Version 2: the live self-check status line right under the year, then the same blocks as version 1.
 BLOCKS_V2: tuple[Block, ...] = (StatusLine("status"), *BLOCKS_V1)
 
+
+# Version 3: long texts print whole and the form's own words follow the live rules.
+# * Each long text sits under its label across the whole form (a Stack), on a row without a fixed height, and the
+#   table rows grow too: a long 三级指标 or target, or a long paragraph, makes its row taller instead of being cut
+#   off in print.
+# * The check cells say what the live rules count ({#code}): no "合计不一致" while the rule is silent because an
+#   amount is not a number, no red 当年预算 while annual-exceeds-total is 0.
+# * The status line has room for three lines: it names the first problem and where the reasons are listed.
+def _stacked(key: str, height: float) -> Stack:
+    """The long text ``key`` of version 1's blocks, stacked under its label, starting ``height`` points high."""
+    found = next(b.field for b in BLOCKS_V1 if isinstance(b, Line) and b.field.key == key)
+    return Stack(dataclasses.replace(found, row_height=height))
+
+
+_AMOUNTS_NOT_NUMBERS = 'OR(COUNTA({subprojects.amount})>COUNT({subprojects.amount}),COUNTIF({subprojects.amount},"<0")>0)'
+_V1 = {b.field.key: b for b in BLOCKS_V1 if isinstance(b, Line)}
+_V1_PAIRS = [b for b in BLOCKS_V1 if isinstance(b, Pair)]
+BLOCKS_V3: tuple[Block, ...] = (
+    StatusLine("status", lines=3, reads_results=True),
+    *(_V1[key] for key in ("unit", "project", "project_type", "category")),
+    _V1_PAIRS[0],  # 开始时间, 结束时间
+    *(_stacked(key, 66) for key in ("overview", "basis", "necessity", "measures")),
+    *_V1_PAIRS[1:3],  # the four amounts
+    Pair(
+        Check(
+            "prior_rate",
+            "上年预算执行率",
+            'IF(AND(ISNUMBER({prior_budget}),ISNUMBER({prior_executed})),'
+            'IF({prior_budget}>0,{prior_executed}/{prior_budget},""),"")',
+            number_format=RATE_FORMAT,
+            bad="{#prior-exceeds-budget}>0",
+            warn="{#prior-execution-low}>0",
+        ),
+        Check(
+            "annual_vs_total",
+            "当年预算与总预算",
+            'IF({#annual-exceeds-total}>0,"当年预算超过总预算",IF(AND(ISNUMBER({total_budget}),'
+            '{total_budget}>=0,ISNUMBER({annual_budget}),{annual_budget}>=0),"正确",""))',
+            bad="{#annual-exceeds-total}>0",
+        ),
+    ),
+    TableBlock(
+        next(b.table for b in BLOCKS_V1 if isinstance(b, TableBlock) and b.table.key == "subprojects"),
+        total=Check("subtotal", None, "SUM({subprojects.amount})", number_format=MONEY_FORMAT,
+                    bad="{#subtotal-mismatch}>0"),
+        total_status=Check(
+            "subtotal_status",
+            None,
+            'IF({#subtotal-mismatch}>0,"合计与项目当年预算不一致",'
+            f'IF(COUNTA({{subprojects.amount}})=0,"",IF({_AMOUNTS_NOT_NUMBERS},"有金额不是有效数字，合计未核对",'
+            f'IF(AND(ISNUMBER({{annual_budget}}),ABS({{subtotal}}-{{annual_budget}})<={MONEY_TOLERANCE}),'
+            '"合计与项目当年预算一致",""))))',
+            bad="{#subtotal-mismatch}>0",
+        ),
+        grow=True,
+    ),
+    *(_stacked(key, height) for key, height in (("plan", 66), ("overall_goal", 54), ("annual_goal", 54))),
+    TableBlock(next(b.table for b in BLOCKS_V1 if isinstance(b, TableBlock) and b.table.key == "indicators"),
+               grow=True),
+    _stacked("remarks", 36),
+)
+
 # Versions this release can read, oldest first; the last is the one new templates are made of. Every version ever
 # shipped stays readable: a later layout gets a new version and its own block list, and forms returned on an older
 # template are read, checked and consolidated at their own addresses.
 #   1: the first release.
 #   2: a live self-check status line (row 3) under the year; the rules a formula can decide run in the workbook.
-VERSION_BLOCKS: dict[str, tuple[Block, ...]] = {"1": BLOCKS_V1, "2": BLOCKS_V2}
+#   3: long texts under their labels across the form, rows that grow with their text, a three-line status line;
+#      the check cells follow the live rules' counts; the form explains itself (xltools.live.explain).
+VERSION_BLOCKS: dict[str, tuple[Block, ...]] = {"1": BLOCKS_V1, "2": BLOCKS_V2, "3": BLOCKS_V3}
 DECLARATION = Family(TEMPLATE_ID, TITLE, FORM_SHEET, COLUMN_WIDTHS, VERSION_BLOCKS)
 SUPPORTED_VERSIONS = DECLARATION.supported
 TEMPLATE_VERSION = DECLARATION.current

@@ -15,13 +15,27 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from xltools.cells import column_letter, split
-from xltools.spec.parts import Block, Check, Field, Fixed, Grid, GridRow, Line, Pair, StatusLine, Table, TableBlock
+from xltools.spec.parts import (
+    Block,
+    Check,
+    Field,
+    Fixed,
+    Grid,
+    GridRow,
+    Line,
+    Pair,
+    Stack,
+    StatusLine,
+    Table,
+    TableBlock,
+)
 
 TITLE_ROW = 1
 YEAR_ROW = 2
 FIRST_BLOCK_ROW = 3
 TITLE_ROWS = f"{TITLE_ROW}:{YEAR_ROW}"  # repeated on every printed page
 STATUS_ROW_HEIGHT = 22.0  # one line; the blank form still prints on two pages
+STATUS_LINE_HEIGHT = 14.0  # each further line of the status text
 
 
 def year_text(year: int) -> str:
@@ -85,6 +99,8 @@ class FormSpec:
     last_row: int
     row_heights: dict[int, float] = field(default_factory=dict)
     status: StatusLine | None = None  # the live status line, when the version has one
+    # Rows whose height follows their text (a Stack's value, a growing table's input rows): no fixed height.
+    growing: frozenset[int] = frozenset()
     grids: dict[str, Grid] = field(default_factory=dict)
 
     @property
@@ -108,7 +124,7 @@ class FormSpec:
         """Top-left cells that staff type into, in form order (not the ones the bureau prefilled and locked)."""
         cells: list[str] = []
         for block in self.blocks:
-            if isinstance(block, Line):
+            if isinstance(block, Line | Stack):
                 cells.extend([block.field.cell] if not block.field.prefilled else [])
             elif isinstance(block, Pair):
                 cells.extend(f.cell for f in (block.left, block.right) if isinstance(f, Field) and not f.prefilled)
@@ -169,7 +185,8 @@ def _moved(item: Field | Check, row: int, label_col: int, first: int, last: int)
 
 def place(family: Family, version: str) -> FormSpec:
     """Assign rows to the blocks of ``family``'s template ``version``: a line spans the row, a pair takes two
-    label/value halves, a table its title, header, input rows and total row."""
+    label/value halves, a stack its label row and the value row below, a table its title, header, input rows and
+    total row."""
     ncols = len(family.widths)
     pc = family.pair_columns
     fields: dict[str, Field] = {}
@@ -179,6 +196,7 @@ def place(family: Family, version: str) -> FormSpec:
     placed: list[Block] = []
     heights: dict[int, float] = {}
     status_line: StatusLine | None = None
+    growing: set[int] = set()
 
     def put(item: Field | Check, placed_item: Field | Check) -> None:
         if isinstance(placed_item, Field):
@@ -191,7 +209,7 @@ def place(family: Family, version: str) -> FormSpec:
         if isinstance(block, StatusLine):
             status_line = dataclasses.replace(block, row=row, last_col=ncols)
             placed.append(status_line)
-            heights[row] = STATUS_ROW_HEIGHT
+            heights[row] = STATUS_ROW_HEIGHT + STATUS_LINE_HEIGHT * (block.lines - 1)
             row += 1
         elif isinstance(block, Line):
             f = _moved(block.field, row, 1, 2, ncols)
@@ -200,6 +218,15 @@ def place(family: Family, version: str) -> FormSpec:
             if block.field.row_height:
                 heights[row] = block.field.row_height
             row += 1
+        elif isinstance(block, Stack):
+            stacked = dataclasses.replace(block.field, row=row + 1, label_row=row, label_col=1, first_col=1,
+                                          last_col=ncols)
+            put(block.field, stacked)
+            placed.append(Stack(stacked))
+            if block.field.row_height:
+                heights[row + 1] = block.field.row_height
+            growing.add(row + 1)
+            row += 2
         elif isinstance(block, Pair):
             left = _moved(block.left, row, pc[0], pc[1], pc[2])
             right = _moved(block.right, row, pc[3], pc[4], pc[5])
@@ -215,6 +242,8 @@ def place(family: Family, version: str) -> FormSpec:
             t = dataclasses.replace(block.table, title_row=row, header_row=row + 1, first_row=row + 2)
             tables[t.key] = t
             row = t.last_row + 1
+            if block.grow:
+                growing.update(t.rows)
             total = status = None
             if t.total_label:
                 if block.total:
@@ -224,9 +253,9 @@ def place(family: Family, version: str) -> FormSpec:
                     status = _moved(block.total_status, row, 1, 2, ncols - 1)
                     put(block.total_status, status)
                 row += 1
-            placed.append(TableBlock(t, total, status))  # type: ignore[arg-type]
+            placed.append(TableBlock(t, total, status, block.grow))  # type: ignore[arg-type]
     return FormSpec(family, version, fields, tables, checks, tuple(placed), last_row=row - 1, row_heights=heights,
-                    status=status_line, grids=grids)
+                    status=status_line, grids=grids, growing=frozenset(growing))
 
 
 def _place_grid(block: Grid, row: int, put: Callable[[Field | Check, Field | Check], None],

@@ -38,7 +38,8 @@ class _Placed:
 
     @property
     def label_cell(self) -> str:
-        return f"{column_letter(self.label_col)}{self.row}"
+        # A field stacked under its label (Stack) has the label on a row of its own.
+        return f"{column_letter(self.label_col)}{getattr(self, 'label_row', 0) or self.row}"
 
     @property
     def span(self) -> str | None:
@@ -64,6 +65,7 @@ class Field(_Placed):
     label_col: int = 0
     first_col: int = 0
     last_col: int = 0
+    label_row: int = 0  # the label's row when it is not the value's (a Stack); 0: the value's row
 
 
 @dataclass(frozen=True)
@@ -143,8 +145,10 @@ class Check(_Placed):
     """A live formula cell that checks the form without any Python (what WPS users get).
 
     ``formula`` and the conditions are templates: ``{key}`` is the absolute address of a field or check,
-    ``{table.column}`` the absolute range of a table column. ``bad`` turns the check cell red, ``warn`` orange;
-    input cells are marked by the live checks (xltools.live), which follow the engine's rules.
+    ``{table.column}`` the absolute range of a table column, and ``{#code}`` the number of findings the live checks
+    count for rule ``code`` now (resolved by the template from xltools.live: a check cell that shows a rule's
+    verdict in words then agrees with the rule's count). ``bad`` turns the check cell red, ``warn`` orange; input
+    cells are marked by the live checks (xltools.live), which follow the engine's rules.
     """
 
     key: str
@@ -179,21 +183,39 @@ class Pair:
 
 
 @dataclass(frozen=True)
+class Stack:
+    """A long text: its label on a row of its own across the form, the value on the row below across the form.
+
+    The value gets the full printed width, and its row has no fixed height: it grows with the text where the
+    spreadsheet program fits row heights (``FormSpec.growing``). ``row_height`` of the field is the height the row
+    starts with.
+    """
+
+    field: Field
+
+
+@dataclass(frozen=True)
 class TableBlock:
     table: Table
     total: Check | None = None  # shown in the total row, right-aligned under the last column
     total_status: Check | None = None  # shown in the total row between label and total
+    grow: bool = False  # the input rows have no fixed height: a long 三级指标 or target makes its row taller
 
 
 @dataclass(frozen=True)
 class StatusLine:
     """A formula across the whole row that says, in words, what the live checks found (no label, not an input).
 
-    The formula is the live checks' (xltools.live); the spec only gives it a row. ``row`` and ``last_col`` are
+    The formula is the live checks' (xltools.live); the spec only gives it a row, ``lines`` of text high (it names
+    the first problem and where the reasons are, which takes more than one line). ``row`` and ``last_col`` are
     assigned by place().
     """
 
     key: str
+    lines: int = 1
+    # The line gives a program's result once 校验结果 holds one (version 3 on); before, it counted the live checks
+    # only, so the program's summary says which verdict is which (xltools.results.summary_line).
+    reads_results: bool = False
     row: int = 0
     last_col: int = 0
 
@@ -249,4 +271,4 @@ class Grid:
         return tuple(c for r in self.rows for c in r.cells if isinstance(c, Field))
 
 
-Block = Line | Pair | TableBlock | StatusLine | Grid
+Block = Line | Pair | Stack | TableBlock | StatusLine | Grid

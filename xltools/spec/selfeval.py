@@ -88,7 +88,9 @@ def _funds() -> Grid:
 
 
 BLOCKS_V1: tuple[Block, ...] = (
-    StatusLine("status"),
+    # Three lines: it names the first problem and where the reasons are, and gives a program's result once 校验结果
+    # holds one (the declaration's status line, xltools.live.status). Row heights only: the addresses are version 1's.
+    StatusLine("status", lines=3, reads_results=True),
     Line(Field("project", "项目名称", TEXT, required=False, prefilled=True)),
     Pair(Field("department", "主管部门", TEXT), Field("unit", "实施单位", TEXT, required=False, prefilled=True)),
     _funds(),

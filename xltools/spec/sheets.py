@@ -7,6 +7,7 @@ RESULTS_SHEET = "校验结果"
 LISTS_SHEET = "_lists"
 META_SHEET = "_xltools"
 CHECKS_SHEET = "_checks"  # the live checks' working cells (version 2 on); see xltools.live
+EXPLAIN_SHEET = "自查说明"  # the live checks' reasons, rule by rule, in words (version 3 on; xltools.live.explain)
 
 DEFAULT_PASSWORD = "xltools"
 
@@ -16,6 +17,7 @@ META_KEYS = ("template_id", "version", "year", "framework", "unit_locked", "fram
 
 # The results sheet, written by `xltools check --annotate` and the Excel button.
 RESULTS_SUMMARY_CELL = "A1"
+RESULTS_UNCHECKED = "尚未校验。"  # the summary cell of a template nobody has checked yet
 RESULTS_HEADER_ROW = 3
 RESULTS_COLUMNS = (
     ("severity", "严重程度", 10.0),

@@ -15,6 +15,7 @@ from xltools.template.names import flag_names
 from xltools.template.sheets import (
     TemplateError,
     checks_sheet,
+    explain_sheet,
     lists_sheet,
     meta_sheet,
     meta_values,
@@ -43,6 +44,7 @@ def build_template(
     form_ws = wb.active
     assert form_ws is not None
     form_ws.title = form.sheet
+    explain_ws = wb.create_sheet(spec.EXPLAIN_SHEET)
     results_ws = wb.create_sheet(spec.RESULTS_SHEET)
     lists_ws = wb.create_sheet(spec.LISTS_SHEET)
     meta_ws = wb.create_sheet(spec.META_SHEET)
@@ -53,6 +55,7 @@ def build_template(
     for name, ref in (flag_names() | checks.names).items():
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
     form_sheet(form_ws, form, year, unit, framework, password)
+    explain_sheet(explain_ws, checks, password)
     results_sheet(results_ws, password)
     meta_sheet(meta_ws, meta_values(year, framework, unit is not None), password, checks)
     checks_sheet(checks_ws, checks, password)

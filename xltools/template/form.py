@@ -33,11 +33,13 @@ from xltools.template.styles import (
     TITLE_FONT,
     TITLE_HEIGHT,
     TODO_FILL_RGB,
+    TODO_FONT_RGB,
     TOP_LEFT,
     UNLOCKED,
     WARN_FILL_RGB,
     WARN_FONT_RGB,
     YEAR_FONT,
+    let_grow,
     print_setup,
     protect,
     solid,
@@ -79,12 +81,25 @@ def _put_field(ws: Worksheet, f: spec.Field, unit: str | None) -> None:
           fill=LABEL_FILL if locked else None)
 
 
+def _put_stack(ws: Worksheet, f: spec.Field, ncols: int) -> None:
+    """A long text: its label across the form on its own row, the value across the form below it."""
+    ws[f.label_cell] = f.label
+    style(ws, span(ws, f.label_cell, ncols, f.label_row), font=LABEL_FONT, fill=LABEL_FILL, align=LEFT)
+    ws.row_dimensions[f.label_row].height = ROW_HEIGHT
+    style(ws, span(ws, f.cell, f.last_col, f.row), align=TOP_LEFT, protection=UNLOCKED)
+
+
+def _expanded(form: spec.FormSpec, text: str) -> str:
+    """A check's formula or condition with its addresses and the live counts it names ({#code}) filled in."""
+    return form.expand(live.resolve_counts(text))
+
+
 def _put_check(ws: Worksheet, c: spec.Check, form: spec.FormSpec) -> None:
     if c.label:
         ws[c.label_cell] = c.label
         style(ws, c.label_cell, font=LABEL_FONT, fill=LABEL_FILL, align=CENTER)
     ref = span(ws, c.cell, c.last_col, c.row)
-    ws[c.cell] = "=" + form.expand(c.formula)
+    ws[c.cell] = "=" + _expanded(form, c.formula)
     align = RIGHT if c.number_format else CENTER
     style(ws, ref, fill=CHECK_FILL, align=align, number_format=c.number_format)
 
@@ -94,7 +109,7 @@ def _put_status(ws: Worksheet, block: spec.StatusLine) -> None:
     ws[block.cell] = live.status_formula()
     style(ws, span(ws, block.cell, block.last_col, block.row), font=STATUS_FONT, fill=CHECK_FILL, align=LEFT)
     colours = {"error": (BAD_FILL_RGB, BAD_FONT_RGB), "warning": (WARN_FILL_RGB, WARN_FONT_RGB),
-               "clean": (CLEAN_FILL_RGB, CLEAN_FONT_RGB)}
+               "todo": (TODO_FILL_RGB, TODO_FONT_RGB), "clean": (CLEAN_FILL_RGB, CLEAN_FONT_RGB)}
     for state, condition in live.status_conditions().items():
         fill_rgb, font_rgb = colours[state]
         ws.conditional_formatting.add(block.span, FormulaRule(formula=[condition], fill=solid(fill_rgb),
@@ -162,14 +177,15 @@ def _conditional_formats(ws: Worksheet, form: spec.FormSpec, input_cells: list[s
     for c in form.checks.values():
         if c.bad:
             ws.conditional_formatting.add(
-                c.cell, FormulaRule(formula=[form.expand(c.bad)], fill=solid(BAD_FILL_RGB), font=bad_font))
+                c.cell, FormulaRule(formula=[_expanded(form, c.bad)], fill=solid(BAD_FILL_RGB), font=bad_font))
         if c.warn:
             ws.conditional_formatting.add(
-                c.cell, FormulaRule(formula=[form.expand(c.warn)], fill=solid(WARN_FILL_RGB), font=warn_font))
+                c.cell, FormulaRule(formula=[_expanded(form, c.warn)], fill=solid(WARN_FILL_RGB), font=warn_font))
     # Input cells: red where a rule finds an error, orange where it warns. Two sources: the live checks (the
     # template's own formulas, see xltools.live) and the findings a Python check listed in 校验结果. Every red rule
     # comes before every orange one, so a cell with both shows red (LibreOffice applies the first true rule,
-    # Excel the highest priority for the fill). Required cells of an untouched form get a calm tint instead.
+    # Excel the highest priority for the fill). Required cells still blank get a calm tint, not red: a form being
+    # filled in is not wrong (a program's check, which lists them in 校验结果, still marks them red).
     every_input = _compress(input_cells)
     rules = [
         (highlight_formula("error", form.sheet), solid(BAD_FILL_RGB), bad_font),
@@ -195,13 +211,46 @@ def _heading(ws: Worksheet, form: spec.FormSpec, year: int) -> None:
     ws.row_dimensions[spec.YEAR_ROW].height = ROW_HEIGHT
 
 
+# Hidden columns that fit growing rows to merged text, right after the form's own (FIT_COLUMN_GAP more to the right):
+# never printed; the .xlsm's buttons start in the first visible column after them. Kept next to the form, because
+# every column up to the last one used widens what a reader of a returned form materialises.
+FIT_COLUMN_GAP = 0
+
+
+def _fit_columns(ws: Worksheet, form: spec.FormSpec) -> None:
+    """Spreadsheet programs that fit a row's height to its text skip merged cells (Excel does). For every long text
+    (a Stack's value, merged across the form), a hidden column as wide as the merge repeats its text, wrapped in the
+    same font: the row then fits to that copy. Not read by anyone; outside the print area. The tables' growing rows
+    need none where the long texts are (三级指标, 指标目标值: single cells); a sub-project name, merged over two
+    columns and short, has none: every helper cell is one more cell a reader of a returned form materialises."""
+    ncols = len(form.widths)
+    spans: list[tuple[str, int, int, Alignment]] = []
+    for block in form.blocks:
+        if isinstance(block, spec.Stack):
+            spans.append((block.field.cell, block.field.first_col, block.field.last_col, TOP_LEFT))
+    columns: dict[tuple[int, int], str] = {}
+    for cell, first, last, align in spans:
+        if (first, last) not in columns:
+            letter = get_column_letter(ncols + 1 + FIT_COLUMN_GAP + len(columns))
+            columns[(first, last)] = letter
+            ws.column_dimensions[letter].width = sum(form.widths[first - 1:last])
+            ws.column_dimensions[letter].hidden = True
+        helper = f"{columns[(first, last)]}{''.join(ch for ch in cell if ch.isdigit())}"
+        ws[helper] = f"=T({cell})"  # the text, "" for anything else (T, not &"": no entity for a reader to decode)
+        style(ws, helper, align=align, border=False)
+
+
 def form_sheet(ws: Worksheet, form: spec.FormSpec, year: int, unit: str | None, framework: data.Framework,
                password: str) -> None:
     _heading(ws, form, year)
+    ncols = len(form.widths)
     for block in form.blocks:
         if isinstance(block, spec.StatusLine):
             _put_status(ws, block)
             ws.row_dimensions[block.row].height = form.row_heights.get(block.row, ROW_HEIGHT)
+        elif isinstance(block, spec.Stack):
+            _put_stack(ws, block.field, ncols)
+            ws.row_dimensions[block.field.row].height = form.row_heights.get(block.field.row, ROW_HEIGHT)
         elif isinstance(block, spec.Line):
             _put_field(ws, block.field, unit)
             ws.row_dimensions[block.field.row].height = form.row_heights.get(block.field.row, ROW_HEIGHT)
@@ -216,6 +265,9 @@ def form_sheet(ws: Worksheet, form: spec.FormSpec, year: int, unit: str | None, 
                 block.left.row, max(_label_height(text, width) for text, width in labels))
         elif isinstance(block, spec.TableBlock):
             _put_table(ws, block, form)
+    _fit_columns(ws, form)
+    for row in sorted(form.growing):
+        let_grow(ws, row)
 
     for dv in field_validations(form, year):
         ws.add_data_validation(dv)

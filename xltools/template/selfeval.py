@@ -1,7 +1,7 @@
 """A year-end self-evaluation workbook for one project, generated from what was approved (``xltools selfeval``).
 
-Sheets, as the declaration's template: the form (``绩效自评表``), ``校验结果`` (where a check writes; its listed cells
-light up on the form), the hidden ``_xltools`` (template id, version, year, framework, the scoring the form was made
+Sheets, as the declaration's template: the form (``绩效自评表``), ``自查说明`` (the live checks' reasons, rule by rule,
+:mod:`xltools.live.explain`), ``校验结果`` (where a check writes; its listed cells light up on the form), the hidden ``_xltools`` (template id, version, year, framework, the scoring the form was made
 with and the approved values, all text; the live counts beside them) and ``_checks`` (the live checks' working
 cells, :mod:`xltools.live.selfeval`). The default 分值 are the rules' (:func:`default_weights`).
 """
@@ -25,7 +25,7 @@ from xltools.spec.selfeval import SELFEVAL, SELFEVAL_FILENAME
 from xltools.template.build import save_atomic
 from xltools.template.names import flag_names
 from xltools.template.selfeval_form import form_sheet
-from xltools.template.sheets import RESULTS_NOTE, TemplateError, checks_sheet, results_sheet
+from xltools.template.sheets import RESULTS_NOTE, TemplateError, checks_sheet, explain_sheet, results_sheet
 from xltools.template.styles import HIDDEN_PROTECTION, protect
 from xltools.units import Unit, safe_filename, unit_filename
 
@@ -60,12 +60,14 @@ def build_selfeval(project: Project, rules: SelfEvalRules | None = None,
     form_ws = wb.active
     assert form_ws is not None
     form_ws.title = form.sheet
+    explain_ws = wb.create_sheet(spec.EXPLAIN_SHEET)
     results_ws = wb.create_sheet(spec.RESULTS_SHEET)
     meta_ws = wb.create_sheet(spec.META_SHEET)
     checks_ws = wb.create_sheet(spec.CHECKS_SHEET)
     for name, ref in (flag_names() | checks.layout.names).items():
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
     form_sheet(form_ws, form, project, default_weights(project, rules), rules.scoring, checks.shown, password)
+    explain_sheet(explain_ws, checks.layout, password)
     results_sheet(results_ws, password)
     note = results_ws.cell(row=spec.RESULTS_HEADER_ROW - 1, column=1)
     note.value = RESULTS_NOTE.replace(spec.FORM_SHEET, form.sheet)  # the cells light up on this form

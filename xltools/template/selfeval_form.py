@@ -187,7 +187,7 @@ def form_sheet(ws: Worksheet, form: spec.FormSpec, project: Project, weights: li
     for block in form.blocks:
         if isinstance(block, spec.StatusLine):
             _put_status(ws, block)
-            ws.row_dimensions[block.row].height = ROW_HEIGHT
+            ws.row_dimensions[block.row].height = form.row_heights.get(block.row, ROW_HEIGHT)
         elif isinstance(block, spec.Line | spec.Pair):
             items = (block.field,) if isinstance(block, spec.Line) else (block.left, block.right)
             for item in items:

@@ -1,15 +1,18 @@
-"""The sheets beside the form: 校验结果 (where a check writes), and the hidden ``_lists`` (dropdown lists),
-``_xltools`` (template identity and the live counts) and ``_checks`` (the live checks' working cells)."""
+"""The sheets beside the form: 自查说明 (the live checks' reasons, rule by rule), 校验结果 (where a check writes),
+and the hidden ``_lists`` (dropdown lists), ``_xltools`` (template identity and the live counts) and ``_checks``
+(the live checks' working cells)."""
 
 from __future__ import annotations
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xltools import data, live, results, spec
+from xltools.findings import CODES
 from xltools.template.names import (
     LEVEL1_NAME,
     LEVEL3_NAME,
@@ -20,6 +23,9 @@ from xltools.template.names import (
     results_rows,
 )
 from xltools.template.styles import (
+    BAD_FILL_RGB,
+    BAD_FONT_RGB,
+    BORDER,
     CENTER,
     FONT_NAME,
     HIDDEN_PROTECTION,
@@ -28,13 +34,17 @@ from xltools.template.styles import (
     NOTE_FONT,
     RESULT_ALIGN,
     RESULTS_PROTECTION,
+    TODO_FILL_RGB,
     UNLOCKED,
+    WARN_FILL_RGB,
+    WARN_FONT_RGB,
     print_setup,
     protect,
+    solid,
     style,
 )
 
-RESULTS_SUMMARY_TEXT = "尚未校验。"
+RESULTS_SUMMARY_TEXT = spec.RESULTS_UNCHECKED
 RESULTS_NOTE = "本表由校验程序写入：每行一处问题；所列单元格在“申报表”中以红色（错误）或橙色（警告）标出。"
 
 
@@ -69,6 +79,57 @@ def results_sheet(ws: Worksheet, password: str) -> None:
     ws.print_area = None
     ws.defined_names[PRINT_AREA] = DefinedName(PRINT_AREA, attr_text=results.print_area())
     protect(ws, password, RESULTS_PROTECTION)
+
+
+# The explanation list's columns: key (xltools.live.LIST_COLUMNS), header ({sheet}: the form sheet's name), width.
+EXPLAIN_COLUMNS = (("title", "问题", 20.0), ("advice", "怎样改", 58.0),
+                   ("cells", f"{{sheet}}单元格（前 {live.FIRST_CELLS} 个）", 22.0), ("count", "处数", 7.0),
+                   ("code", "规则代码", 24.0))
+EXPLAIN_TITLE = "表内自查说明"
+EXPLAIN_HEADER_ROW = 3
+EXPLAIN_ROW_HEIGHT = 30.0  # two lines of advice: formula results never make a row grow
+
+
+def explain_sheet(ws: Worksheet, checks: live.Layout, password: str) -> None:
+    """The live checks' reasons without Python: a sentence on the state, then one row per rule with problems (its
+    title and advice in the engine's words, its first cells, its count), all formulas (xltools.live.explain)."""
+    assert tuple(key for key, _header, _width in EXPLAIN_COLUMNS) == live.LIST_COLUMNS
+    last = get_column_letter(len(EXPLAIN_COLUMNS))
+    ws["A1"] = EXPLAIN_TITLE
+    ws["A1"].font = Font(name=FONT_NAME, size=12, bold=True)
+    ws["A2"] = live.explain_heading()
+    ws.merge_cells(f"A2:{last}2")
+    ws["A2"].alignment = Alignment(vertical="top", wrap_text=True)
+    ws.row_dimensions[2].height = 30.0
+    for i, (_key, header, width) in enumerate(EXPLAIN_COLUMNS, start=1):
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = width
+        ws[f"{letter}{EXPLAIN_HEADER_ROW}"] = header.format(sheet=checks.form.sheet)
+        style(ws, f"{letter}{EXPLAIN_HEADER_ROW}", font=LABEL_FONT, fill=LABEL_FILL, align=CENTER)
+    first = EXPLAIN_HEADER_ROW + 1
+    for row, formulas in enumerate(checks.listed, start=first):
+        for i, (key, _header, _width) in enumerate(EXPLAIN_COLUMNS, start=1):
+            cell = ws.cell(row=row, column=i, value=formulas[key])
+            cell.alignment = RESULT_ALIGN if key != "count" else Alignment(horizontal="center", vertical="top")
+        ws.row_dimensions[row].height = EXPLAIN_ROW_HEIGHT
+    last_row = first + len(checks.listed) - 1
+    rows = f"A{first}:{last}{last_row}"
+    code = f"${get_column_letter(len(EXPLAIN_COLUMNS))}{first}"
+    # A row with a rule is framed and tinted by the rule's kind: red wrong values, orange warnings, the 待填 tint
+    # for required cells still blank. An empty row prints as nothing.
+    unfilled = "OR(" + ",".join(f'{code}="{c}"' for c in checks.required) + ")"
+    errors = "OR(" + ",".join(f'{code}="{c}"' for c, sev in CODES.items() if sev == "error" and
+                              c not in checks.required) + ")"
+    # (LibreOffice applies only the first true rule of a cell: the tinted column carries its frame too.)
+    frame = Border(left=BORDER.left, right=BORDER.right, top=BORDER.top, bottom=BORDER.bottom)
+    for condition, fill, font in ((unfilled, TODO_FILL_RGB, None), (errors, BAD_FILL_RGB, BAD_FONT_RGB),
+                                  (f'{code}<>""', WARN_FILL_RGB, WARN_FONT_RGB)):
+        ws.conditional_formatting.add(f"A{first}:A{last_row}", FormulaRule(
+            formula=[condition], fill=solid(fill), font=Font(color=font) if font else None, border=frame,
+            stopIfTrue=True))
+    ws.conditional_formatting.add(rows, FormulaRule(formula=[f'{code}<>""'], border=frame))
+    print_setup(ws, last, last_row, f"{EXPLAIN_HEADER_ROW}:{EXPLAIN_HEADER_ROW}", landscape=True)
+    protect(ws, password, RESULTS_PROTECTION | {"formatCells": True})
 
 
 def lists_sheet(wb: Workbook, ws: Worksheet, framework: data.Framework, password: str) -> live.Lists:

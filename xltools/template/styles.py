@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -31,6 +32,7 @@ WARN_FILL_RGB = "FFD8A8"
 WARN_FONT_RGB = "8A4B00"
 # Required cells of a form nobody has started yet: a calm "to fill" tint instead of a page of red.
 TODO_FILL_RGB = "FFF6D5"
+TODO_FONT_RGB = "7F6000"  # the status line while only required cells are left
 # The status line when the live checks find nothing.
 CLEAN_FILL_RGB = "E2F0D9"
 CLEAN_FONT_RGB = "375623"
@@ -75,6 +77,22 @@ FORM_PROTECTION: dict[str, bool] = {
 # The results sheet: a check may also colour and re-format its result rows.
 RESULTS_PROTECTION = {**FORM_PROTECTION, "formatCells": False, "formatRows": False}
 HIDDEN_PROTECTION = dict(FORM_PROTECTION)
+
+
+class _GrowingRow(RowDimension):
+    """A row whose height is where it starts, not fixed: written without ``customHeight``, so Excel, WPS and
+    LibreOffice fit the row to its text when a cell in it is edited (openpyxl marks every row with a height as
+    custom)."""
+
+    @property
+    def customHeight(self) -> bool:  # openpyxl's attribute name
+        return False
+
+
+def let_grow(ws: Worksheet, row: int) -> None:
+    """Make ``row`` of ``ws`` follow its text: same height to start with, same hidden state, no fixed height."""
+    old = ws.row_dimensions[row]
+    ws.row_dimensions[row] = _GrowingRow(ws, index=row, ht=old.height, hidden=old.hidden)
 
 
 def solid(rgb: str) -> PatternFill:

@@ -137,6 +137,17 @@ def table_validations(form: spec.FormSpec, table: spec.Table, framework: data.Fr
     return out
 
 
+# How a long text's row gets the height its text needs, by layout: a row that grows by itself (version 3 on), or a
+# fixed one the person sizes.
+GROWING_PROMPT = ("请填写{label}。换行：Alt+Enter（WPS 相同）。行高随内容自动调整，打印时完整显示；若没有调整："
+                  "双击本行行号的下边线，或拖动下边线。")
+FIXED_PROMPT = "请填写{label}。换行：Alt+Enter（WPS 相同）；内容较多时可拖动行号下边线调整行高。"
+
+
+def long_prompt(form: spec.FormSpec, f: spec.Field) -> str:
+    return (GROWING_PROMPT if f.row in form.growing else FIXED_PROMPT).format(label=f.label)
+
+
 def field_validations(form: spec.FormSpec, year: int) -> list[DataValidation]:
     out: list[DataValidation] = []
     low, high = date_bounds(year)
@@ -155,6 +166,5 @@ def field_validations(form: spec.FormSpec, year: int) -> list[DataValidation]:
                           f"格式如 {year}-01-01。",
                           formula1=str(low), formula2=str(high), operator="between"))
         elif f.kind == spec.LONG:
-            out.append(dv(None, f.cell, f.label,
-                          f"请填写{f.label}。换行：Alt+Enter（WPS 相同）；内容较多时可拖动行号下边线调整行高。"))
+            out.append(dv(None, f.cell, f.label, long_prompt(form, f)))
     return out

@@ -19,10 +19,11 @@ from xltools import spec
 from xltools.data.selfeval_rules import Scoring
 from xltools.evaluation import Approved
 from xltools.live.counts import counts, grids, started
+from xltools.live.explain import explained
 from xltools.live.fields import check_fields
 from xltools.live.formulas import quoted
 from xltools.live.layout import GRIDS, Layout, Lists, form_columns
-from xltools.live.selfeval.coverage import COVERAGE, LIVE_CODES, REQUIRED_CODES
+from xltools.live.selfeval.coverage import ADVICE, COVERAGE, LIVE_CODES, REQUIRED_CODES
 from xltools.live.selfeval.indicators import EPS, TOL, check_indicators, number
 from xltools.live.selfeval.money import check_money
 
@@ -51,7 +52,9 @@ def build(form: spec.FormSpec, scoring: Scoring, approved: Approved, meta_rows: 
     shown |= _totals(lay, form, scoring, len(approved.rows))
     started(lay, form, False, (("x_touched", "indicators"),))
     grids(lay, form, REQUIRED_CODES)
-    counts(lay, LIVE_CODES)
+    counts(lay, LIVE_CODES, REQUIRED_CODES)
+    # The status line's states and the explanation sheet, as the declaration's, in this form's words.
+    explained(lay, LIVE_CODES, REQUIRED_CODES, ADVICE)
     return SelfEvalChecks(lay, shown)
 
 
