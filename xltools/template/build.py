@@ -7,6 +7,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.worksheet import Worksheet
 
 from xltools import data, live, spec
 from xltools.atomic import atomic_path
@@ -40,15 +41,8 @@ def build_template(
     form = spec.build()
     if isinstance(framework, str):
         framework = data.framework(framework)
-    wb = Workbook()
-    form_ws = wb.active
-    assert form_ws is not None
-    form_ws.title = form.sheet
-    explain_ws = wb.create_sheet(spec.EXPLAIN_SHEET)
-    results_ws = wb.create_sheet(spec.RESULTS_SHEET)
-    lists_ws = wb.create_sheet(spec.LISTS_SHEET)
-    meta_ws = wb.create_sheet(spec.META_SHEET)
-    checks_ws = wb.create_sheet(spec.CHECKS_SHEET)
+    wb, (form_ws, explain_ws, results_ws, lists_ws, meta_ws, checks_ws) = new_workbook(
+        form.sheet, spec.EXPLAIN_SHEET, spec.RESULTS_SHEET, spec.LISTS_SHEET, spec.META_SHEET, spec.CHECKS_SHEET)
 
     lists = lists_sheet(wb, lists_ws, framework, password)
     checks = live.build(form, framework, lists, unit_locked=unit is not None)
@@ -59,11 +53,24 @@ def build_template(
     results_sheet(results_ws, password)
     meta_sheet(meta_ws, meta_values(year, framework, unit is not None), password, checks)
     checks_sheet(checks_ws, checks, password)
+    lock_structure(wb, password)
+    return wb
 
+
+def new_workbook(*sheets: str) -> tuple[Workbook, list[Worksheet]]:
+    """A workbook with these sheets in this order (the first, the form, is the active one)."""
+    wb = Workbook()
+    first = wb.active
+    assert first is not None
+    first.title = sheets[0]
+    return wb, [first] + [wb.create_sheet(name) for name in sheets[1:]]
+
+
+def lock_structure(wb: Workbook, password: str) -> None:
+    """Open on the form; no sheet can be added, removed, renamed or unhidden without the password."""
     wb.active = 0
     wb.security = WorkbookProtection(lockStructure=True)
     wb.security.workbookPassword = password
-    return wb
 
 
 def save_atomic(wb: Workbook, path: Path) -> Path:

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xltools import data, spec
@@ -22,7 +21,7 @@ from xltools.live import Layout
 from xltools.live import selfeval as live_selfeval
 from xltools.scoring import allocate
 from xltools.spec.selfeval import SELFEVAL, SELFEVAL_FILENAME
-from xltools.template.build import save_atomic
+from xltools.template.build import lock_structure, new_workbook, save_atomic
 from xltools.template.names import flag_names
 from xltools.template.selfeval_form import form_sheet
 from xltools.template.sheets import RESULTS_NOTE, TemplateError, checks_sheet, explain_sheet, results_sheet
@@ -56,14 +55,8 @@ def build_selfeval(project: Project, rules: SelfEvalRules | None = None,
     form = SELFEVAL.form(SELFEVAL.current)
     rows = meta_rows(base_meta(project), rules.scoring, rules.id, project.approved)
     checks = live_selfeval.build(form, rules.scoring, project.approved, rows)
-    wb = Workbook()
-    form_ws = wb.active
-    assert form_ws is not None
-    form_ws.title = form.sheet
-    explain_ws = wb.create_sheet(spec.EXPLAIN_SHEET)
-    results_ws = wb.create_sheet(spec.RESULTS_SHEET)
-    meta_ws = wb.create_sheet(spec.META_SHEET)
-    checks_ws = wb.create_sheet(spec.CHECKS_SHEET)
+    wb, (form_ws, explain_ws, results_ws, meta_ws, checks_ws) = new_workbook(
+        form.sheet, spec.EXPLAIN_SHEET, spec.RESULTS_SHEET, spec.META_SHEET, spec.CHECKS_SHEET)
     for name, ref in (flag_names() | checks.layout.names).items():
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
     form_sheet(form_ws, form, project, default_weights(project, rules), rules.scoring, checks.shown, password)
@@ -73,9 +66,7 @@ def build_selfeval(project: Project, rules: SelfEvalRules | None = None,
     note.value = RESULTS_NOTE.replace(spec.FORM_SHEET, form.sheet)  # the cells light up on this form
     _meta_sheet(meta_ws, rows, checks.layout, password)
     checks_sheet(checks_ws, checks.layout, password)
-    wb.active = 0
-    wb.security = WorkbookProtection(lockStructure=True)
-    wb.security.workbookPassword = password
+    lock_structure(wb, password)
     return wb
 
 
