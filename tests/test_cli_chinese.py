@@ -163,3 +163,15 @@ def test_ctrl_c_while_checking_keeps_the_copies_written_and_no_half_copy(tmp_pat
     assert 19 <= len(copies) < 400 and all(p.name.endswith(".xlsx") and not p.name.startswith(".") for p in copies)
     for copy in copies:  # every copy written is whole
         assert CalamineWorkbook.from_path(str(copy)).get_sheet_by_name(spec.RESULTS_SHEET).to_python()[0][0]
+
+
+def test_group_help_gives_each_command_a_whole_chinese_summary() -> None:
+    lines = run("--help").output.splitlines()
+    assert "选项：" in lines and "命令：" in lines  # full-width colons, as the text under them
+    start = lines.index("命令：") + 1
+    summaries = dict(line.split(maxsplit=1) for line in lines[start:] if line.strip())
+    assert sorted(summaries) == sorted(main.commands)
+    for name, summary in summaries.items():
+        assert summary.endswith("。") and "..." not in summary, (name, summary)
+    assert summaries["selfeval"] == "由批复的申报表生成年终绩效自评表。"
+    assert summaries["check"] == "检查已填写的申报表（文件、文件夹或 .zip 压缩包）。"

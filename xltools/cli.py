@@ -69,7 +69,33 @@ class Interrupted(click.ClickException):
         click.echo(f"{lead}{self.message}", file=stream)
 
 
+class Formatter(click.HelpFormatter):
+    """Help headings end with a full-width colon, as the Chinese text under them."""
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")
+
+
+class Context(click.Context):
+    formatter_class = Formatter
+
+
+class Command(click.Command):
+    context_class = Context
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        # click cuts the summary at a space or an ASCII full stop: a Chinese sentence has neither and became "...".
+        # The summary is the docstring's first sentence, whole.
+        if self.short_help:
+            return self.short_help
+        first = (self.help or "").strip().split("\n")[0]
+        return first.split("。")[0] + "。" if "。" in first else first
+
+
 class Group(click.Group):
+    context_class = Context
+    command_class = Command
+
     """The ``xltools`` group: Chinese messages, and every way a command can stop mapped to an exit code with one
     Chinese message (click would print "Aborted!" and exit 1 on Ctrl-C)."""
 
@@ -298,7 +324,7 @@ def _require(feature: str, modules: tuple[str, ...]) -> None:
         raise SetupError(hint)
 
 
-@_command()
+@_command(short_help="生成员工电脑（或局里）用的安装文件夹。")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), metavar="文件夹",
               help="写出安装包的文件夹（新建；已存在时须为空）。")
 @click.option("--python", "python", default=None, metavar="3.11|3.12|3.13",
@@ -335,7 +361,7 @@ def bundle(out_dir: Path, python: str | None, units_csv: Path | None, year: int 
                f"{made.addin.name}，{len(made.templates)} 个模板文件。把整个文件夹拷到电脑上，关闭 Excel，双击其中的 安装.bat。", err=True)
 
 
-@_command()
+@_command(short_help="生成 Excel 加载项 xltools.xlam（功能区“绩效目标”选项卡）。")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               metavar="文件夹", show_default=True, help="写出 xltools.xlam 的文件夹。")
 @click.option("--staff", is_flag=True, help="员工版：功能区只有“填报”一组（一键校验、清除标记）；默认另有“局里”一组。")
@@ -351,7 +377,7 @@ def addin(out_dir: Path, staff: bool) -> None:
     click.echo(made.summary(), err=True)
 
 
-@_command()
+@_command(short_help="由批复的申报表生成年终绩效自评表。")
 @click.option("--from", "approved", multiple=True, required=True, type=INPUTS, metavar="文件或文件夹",
               help="批复的申报表（文件或文件夹）或其汇总表（xltools consolidate 的输出），可重复；其后可接更多。")
 @click.argument("more", nargs=-1, type=INPUTS, metavar="[文件或文件夹]...")
