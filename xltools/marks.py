@@ -6,7 +6,10 @@
   returns is recognised and skipped. A consolidation also records its kind and budget year in its custom document
   properties, which survive a save (:func:`consolidation_year`).
 * **The time a unit saved the workbook**: ``dcterms:modified`` in ``docProps/core.xml``, which Excel and WPS write
-  on every save; unlike the file's time, it survives copying, mailing and unzipping.
+  on every save; unlike the file's time, it survives copying, mailing and unzipping (LibreOffice writes its
+  local time there with a Z: taken as Shanghai time when docProps/app.xml names LibreOffice). An .ods says it in
+  ``meta.xml`` (``dc:date``; LibreOffice writes local time without a zone, taken as Shanghai time), an .xls in its
+  SummaryInformation stream (last saved time, UTC).
 
 Bytes and a few struct reads, no zipfile object: this runs once per file in the workers. Nothing here raises on
 a damaged or hostile file; it answers "not marked" and "no saved time", and the reader reports what is wrong.
@@ -33,6 +36,11 @@ _CENTRAL = b"PK\x01\x02"
 _LOCAL = b"PK\x03\x04"
 _MAX_PART = 1 << 16  # core.xml is ~0.5 kB; custom.xml a few hundred bytes
 _MODIFIED_RE = re.compile(rb"<(?:\w+:)?modified\b[^>]*>\s*([^<]{10,40}?)\s*<")
+_ODF_DATE_RE = re.compile(rb"<(?:\w+:)?date\b[^>]*>\s*([^<]{10,40}?)\s*<")  # dc:date, not meta:creation-date
+_LIBREOFFICE_RE = re.compile(rb"<(?:\w+:)?Application>\s*LibreOffice")
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MAX_OLE = 16 << 20  # a form saved as .xls is ~0.3 MB; a bigger file is not probed (the reader refuses it anyway)
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 _PROPERTY_RE = re.compile(rb'<(?:\w+:)?property\b[^>]*\bname="([^"]*)"[^>]*>\s*<(?:\w+:)?lpwstr>([^<]*)<', re.S)
 
 
@@ -92,6 +100,8 @@ def probe_file(path: str) -> tuple[Probe, int | None]:
 
 
 def _probe(src: Source) -> Probe:
+    if src.read(0, len(_OLE)) == _OLE:
+        return Probe(None, _ole_saved(src))
     tail, at = _eocd(src)
     comment = _comment(tail, at)
     for mark, kind in KINDS.items():
@@ -166,31 +176,57 @@ def _inflate(src: Source, directory: bytes, entry: int) -> bytes | None:
     return None if inflater.unconsumed_tail else out
 
 
-def saved_time(data: bytes) -> float | None:
-    """``dcterms:modified`` of an OOXML workbook as POSIX seconds."""
-    src = _Bytes(data)
-    tail, at = _eocd(src)
-    return _saved(src, tail, at)
-
-
 def _saved(src: Source, tail: bytes, at: int) -> float | None:
-    """``dcterms:modified`` (a time without zone is taken as UTC, as the standard's W3CDTF requires a zone and
-    Excel writes Z)."""
+    """``dcterms:modified`` of an OOXML workbook (a time without zone is taken as UTC, as the standard's W3CDTF
+    requires a zone and Excel writes Z; LibreOffice's is local time), else ``dc:date`` of an .ods (without zone:
+    Shanghai time)."""
     core = part(src, "docProps/core.xml", tail, at)
-    if core is None:
-        return None
-    m = _MODIFIED_RE.search(core)
-    if m is None:
-        return None
+    if core is not None:
+        m = _MODIFIED_RE.search(core)
+        if m is None:
+            return None
+        app = part(src, "docProps/app.xml", tail, at) or b""
+        if _LIBREOFFICE_RE.search(app):
+            # LibreOffice writes its local time followed by Z (seen with 7.4 here; OnlyOffice reports the same):
+            # the users are in Shanghai, so that is the zone. An explicit offset, should it write one, still counts.
+            return _timestamp(m.group(1).rstrip(b"Z"), SHANGHAI)
+        return _timestamp(m.group(1), dt.UTC)
+    meta = part(src, "meta.xml", tail, at)
+    if meta is not None:
+        m = _ODF_DATE_RE.search(meta)
+        return _timestamp(m.group(1), SHANGHAI) if m else None
+    return None
+
+
+def _timestamp(raw: bytes, zone: dt.tzinfo) -> float | None:
     try:
-        when = dt.datetime.fromisoformat(m.group(1).decode("ascii").replace("Z", "+00:00"))
+        text = raw.decode("ascii").replace("Z", "+00:00")
+        # LibreOffice writes nanoseconds; fromisoformat takes at most microseconds.
+        text = re.sub(r"(\.\d{6})\d+", r"\1", text)
+        when = dt.datetime.fromisoformat(text)
     except (ValueError, UnicodeDecodeError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
+    return _checked(when if when.tzinfo else when.replace(tzinfo=zone))
+
+
+def _checked(when: dt.datetime) -> float | None:
     if not dt.datetime(1980, 1, 1, tzinfo=dt.UTC) <= when <= dt.datetime(9999, 1, 1, tzinfo=dt.UTC):
         return None
     return when.timestamp()
+
+
+def _ole_saved(src: Source) -> float | None:
+    """The last saved time of an .xls (SummaryInformation, PID_LASTSAVE_DTM, a FILETIME in UTC)."""
+    if src.size > _MAX_OLE:
+        return None
+    import olefile
+
+    try:
+        with olefile.OleFileIO(src.read(0, src.size)) as ole:
+            when = ole.get_metadata().last_saved_time
+    except Exception:  # olefile raises several types on a damaged container; the reader reports it
+        return None
+    return _checked(when.replace(tzinfo=dt.UTC)) if isinstance(when, dt.datetime) else None
 
 
 def properties(data: bytes) -> dict[str, str]:
