@@ -23,10 +23,10 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("reader", "rules", "template", "fill", "xlsm"),  # reading, checking, writing a form
     ("engine", "distribute", "approved", "yearend"),  # reader + rules; a round's templates; the year-end round
     ("inputs", "annotate", "excel", "consolidate", "addin", "bundle"),  # what the engine is used for; the installs
-    ("cli", "clitext"),  # the command line on top
+    ("cli", "clihelp", "clitext"),  # the command line on top
 )
 # Third-party libraries the brief confines to one edge of the package.
-CONFINED = {"click": ("cli", "clitext"), "xlwings": ("excel",), "pandas": ("consolidate",), "pandera": ("consolidate",)}
+CONFINED = {"click": ("cli", "clihelp", "clitext"), "xlwings": ("excel",), "pandas": ("consolidate",), "pandera": ("consolidate",)}
 
 
 def _name(path: Path) -> str:

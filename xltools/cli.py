@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from xltools import clitext
+from xltools.clihelp import Command, Context, install_chinese
 
 if TYPE_CHECKING:
     from xltools.data import Frameworks
@@ -26,23 +27,6 @@ CONTEXT = {"help_option_names": ["-h", "--help"]}
 # Usage errors, setup errors and failed writes: the command did not do its work.
 USAGE = 2
 INTERRUPTED = 130
-
-
-def install_chinese() -> None:
-    """Route click's gettext calls through :mod:`xltools.clitext` (click binds ``_`` and ``ngettext`` in each
-    module that prints)."""
-    import importlib
-
-    for name in ("core", "decorators", "exceptions", "formatting", "parser", "shell_completion", "termui", "types",
-                 "utils", "_termui_impl"):
-        try:
-            module = importlib.import_module(f"click.{name}")
-        except ImportError:  # a module of another click version, or one for another platform
-            continue
-        if hasattr(module, "_"):
-            module._ = clitext.translate  # type: ignore[attr-defined]
-        if hasattr(module, "ngettext"):
-            module.ngettext = clitext.translate_plural  # type: ignore[attr-defined]
 
 
 # Now, before the options below are made: click translates some of their texts (a path's "file") when made.
@@ -67,29 +51,6 @@ class Interrupted(click.ClickException):
         stream = file or sys.stderr
         lead = "\n" if getattr(stream, "isatty", lambda: False)() else ""  # after the terminal's "^C"
         click.echo(f"{lead}{self.message}", file=stream)
-
-
-class Formatter(click.HelpFormatter):
-    """Help headings end with a full-width colon, as the Chinese text under them."""
-
-    def write_heading(self, heading: str) -> None:
-        self.write(f"{'':>{self.current_indent}}{heading}：\n")
-
-
-class Context(click.Context):
-    formatter_class = Formatter
-
-
-class Command(click.Command):
-    context_class = Context
-
-    def get_short_help_str(self, limit: int = 45) -> str:
-        # click cuts the summary at a space or an ASCII full stop: a Chinese sentence has neither and became "...".
-        # The summary is the docstring's first sentence, whole.
-        if self.short_help:
-            return self.short_help
-        first = (self.help or "").strip().split("\n")[0]
-        return first.split("。")[0] + "。" if "。" in first else first
 
 
 class Group(click.Group):

@@ -1,7 +1,7 @@
 """click's own messages in Chinese: usage errors, help headings, prompts. Staff never see click's English. And the
 one report text the commands print per file (:func:`report_text`).
 
-click passes every message it prints through ``gettext``; :func:`xltools.cli.install_chinese` points those calls at
+click passes every message it prints through ``gettext``; :func:`xltools.clihelp.install_chinese` points those calls at
 :func:`translate`. A test reads click's source and checks that every message it can print is here, so an upgrade
 of click that adds one fails the tests instead of showing English. This module imports nothing from click (the
 library does not depend on it); the keys are click's English source strings.
