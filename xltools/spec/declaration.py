@@ -155,6 +155,7 @@ def _stacked(key: str, height: float) -> Stack:
 _AMOUNTS_NOT_NUMBERS = 'OR(COUNTA({subprojects.amount})>COUNT({subprojects.amount}),COUNTIF({subprojects.amount},"<0")>0)'
 _V1 = {b.field.key: b for b in BLOCKS_V1 if isinstance(b, Line)}
 _V1_PAIRS = [b for b in BLOCKS_V1 if isinstance(b, Pair)]
+_V1_PRIOR_RATE = next(c for c in (p.left for p in _V1_PAIRS) if isinstance(c, Check) and c.key == "prior_rate")
 BLOCKS_V3: tuple[Block, ...] = (
     StatusLine("status", lines=3, reads_results=True),
     *(_V1[key] for key in ("unit", "project", "project_type", "category")),
@@ -162,15 +163,8 @@ BLOCKS_V3: tuple[Block, ...] = (
     *(_stacked(key, 66) for key in ("overview", "basis", "necessity", "measures")),
     *_V1_PAIRS[1:3],  # the four amounts
     Pair(
-        Check(
-            "prior_rate",
-            "上年预算执行率",
-            'IF(AND(ISNUMBER({prior_budget}),ISNUMBER({prior_executed})),'
-            'IF({prior_budget}>0,{prior_executed}/{prior_budget},""),"")',
-            number_format=RATE_FORMAT,
-            bad="{#prior-exceeds-budget}>0",
-            warn="{#prior-execution-low}>0",
-        ),
+        # The same rate as version 1; only the marks follow the live counts.
+        dataclasses.replace(_V1_PRIOR_RATE, bad="{#prior-exceeds-budget}>0", warn="{#prior-execution-low}>0"),
         Check(
             "annual_vs_total",
             "当年预算与总预算",
